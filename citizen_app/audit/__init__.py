@@ -1,0 +1,44 @@
+"""The access log: one append-only event per access to a citizen's data. Content never goes in it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .. import db
+from ..models import AuditEvent
+
+if TYPE_CHECKING:
+    from ..authz.policy import Actor, Decision
+
+
+def record(
+    actor: Actor,
+    action: str,
+    resource_type: str,
+    citizen_ref: str | None,
+    decision: Decision,
+) -> AuditEvent:
+    """Add the event to this request's session: it commits with the request's own writes, or alone below."""
+    audit_event = AuditEvent(
+        actor_account_id=actor.account_id,
+        actor_role=decision.role,
+        citizen_ref=citizen_ref,
+        action=action,
+        resource_type=resource_type,
+        outcome="allowed" if decision.allowed else "denied",
+    )
+    session = db.session()
+    session.add(audit_event)
+    # A refused or read-only request commits nothing else; the event must still be written.
+    session.commit()
+    return audit_event
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, _context: object, _instances: object) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError("the access log is append-only")

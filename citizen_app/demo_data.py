@@ -1,0 +1,317 @@
+"""Demo people and Sara's plan, put into the plan API through the portal's own client.
+
+Idempotent: every resource has a fixed client identifier (a UUID derived from its demo name), so running it
+again finds what is there instead of adding a second copy. The texts are demo content, in Danish like a real
+plan; they are data, not interface copy, so they are not translated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Account, AccountKind
+from .plan_api import PlanClient, fhir
+
+DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
+UNIT = "Borgercenter Voksne, Team Nord"
+
+
+def _id(name: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_NAMESPACE, name)
+
+
+class _Loader:
+    def __init__(self, client: PlanClient, today: date) -> None:
+        self.client = client
+        self.today = today
+        self.now = datetime.now(UTC)
+
+    def put(self, name: str, resource: dict[str, Any]) -> str:
+        return self.client.create(resource, _id(name)).reference
+
+    def person(self, name: str, resource_type: str, given: str, family: str, **extra: Any) -> str:
+        body = {"resourceType": resource_type, "name": [{"given": [given], "family": family}]}
+        return self.put(name, {**body, **extra})
+
+    def role(self, name: str, practitioner: str, phone: str, substitute: str | None = None) -> str:
+        body: dict[str, Any] = {
+            "resourceType": "PractitionerRole",
+            "active": True,
+            "practitioner": {"reference": practitioner},
+            "organization": {"display": UNIT},
+            "telecom": [{"system": "phone", "value": phone, "use": "work"}],
+        }
+        if substitute:
+            body["extension"] = [
+                {"url": fhir.EXT_SUBSTITUTE, "valueReference": {"reference": substitute}}
+            ]
+        return self.put(name, body)
+
+    def care_team(self, name: str, patient: str, caseworker_role: str) -> str:
+        return self.put(
+            name,
+            {
+                "resourceType": "CareTeam",
+                "status": "active",
+                "subject": {"reference": patient},
+                "participant": [
+                    {
+                        "role": [
+                            {"coding": [{"system": fhir.CS_CARE_ROLE, "code": "fixed-caseworker"}]}
+                        ],
+                        "member": {"reference": caseworker_role},
+                        "period": {"start": (self.today - timedelta(days=200)).isoformat()},
+                    }
+                ],
+            },
+        )
+
+    def goal(
+        self,
+        name: str,
+        patient: str,
+        own_words: str,
+        professional: str,
+        caseworker: str,
+        status: str,
+        achievement: str,
+    ) -> str:
+        written = self.now - timedelta(days=120)
+        return self.put(
+            name,
+            {
+                "resourceType": "Goal",
+                "lifecycleStatus": status,
+                "achievementStatus": {
+                    "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": achievement}]
+                },
+                "description": {"text": professional},
+                "subject": {"reference": patient},
+                "expressedBy": {"reference": patient},
+                "startDate": (self.today - timedelta(days=120)).isoformat(),
+                "extension": [
+                    fhir.wording_extension("citizen", own_words, patient, written),
+                    fhir.wording_extension(
+                        "professional", professional, caseworker, written + timedelta(days=7)
+                    ),
+                ],
+            },
+        )
+
+    def sign(
+        self, name: str, patient: str, goal: str, value: str, days_ago: int, note: str | None
+    ) -> str:
+        resource = fhir.progress_sign(
+            patient_ref=patient,
+            goal_ref=goal,
+            value=value,
+            when=self.today - timedelta(days=days_ago),
+            note=note,
+            performer_ref=patient,
+        )
+        return self.put(name, resource)
+
+    def care_plan(
+        self,
+        name: str,
+        patient: str,
+        goals: list[str],
+        activities: list[dict[str, Any]],
+        **extra: Any,
+    ) -> str:
+        return self.put(
+            name,
+            {
+                "resourceType": "CarePlan",
+                "status": "active",
+                "intent": "plan",
+                "title": "Borgerens Plan",
+                "subject": {"reference": patient},
+                "goal": [{"reference": g} for g in goals],
+                "activity": activities,
+                "extension": [
+                    {
+                        "url": fhir.EXT_NEXT_FOLLOW_UP,
+                        "valueDate": (self.today + timedelta(days=41)).isoformat(),
+                    }
+                ],
+                **extra,
+            },
+        )
+
+    def activity(
+        self,
+        kind: str,
+        description: str,
+        performer: dict[str, Any],
+        status: str,
+        period: dict[str, str],
+    ) -> dict[str, Any]:
+        return {
+            "detail": {
+                "code": {"coding": [{"system": fhir.CS_ACTIVITY_KIND, "code": kind}]},
+                "status": status,
+                "description": description,
+                "performer": [performer],
+                "scheduledPeriod": period,
+            }
+        }
+
+
+def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> None:
+    g1 = load.goal(
+        "sara-goal-shopping",
+        sara,
+        "Jeg vil kunne handle ind selv, uden at jeg går i panik i køen.",
+        "Sara øger sin mestring af indkøb i nærmiljøet, så hun kan handle selvstændigt.",
+        jonas,
+        "active",
+        "improving",
+    )
+    g2 = load.goal(
+        "sara-goal-rhythm",
+        sara,
+        "Jeg vil stå op om morgenen og have en fast rytme i min dag.",
+        "Sara fastholder en stabil døgnrytme med faste tider for søvn og måltider.",
+        jonas,
+        "active",
+        "sustaining",
+    )
+    g3 = load.goal(
+        "sara-goal-peter",
+        sara,
+        "Jeg vil gerne ses med min bror Peter hver uge.",
+        "Sara styrker sit netværk gennem ugentlig kontakt med familien.",
+        jonas,
+        "accepted",
+        "in-progress",
+    )
+    load.sign("sara-sign-1", sara, g1, "same", 40, "Jeg gik med bostøtten ned i Netto.")
+    load.sign("sara-sign-2", sara, g1, "bit-closer", 21, "Jeg købte mælk alene.")
+    load.sign("sara-sign-3", sara, g1, "much-closer", 6, None)
+    load.sign("sara-sign-4", sara, g2, "reached", 60, "En hel måned med faste tider.")
+    load.sign("sara-sign-5", sara, g2, "keeping-up", 10, None)
+    today = load.today
+    activities = [
+        load.activity(
+            "agreement",
+            "Sara ringer til Jonas, hvis hun får brug for mere støtte.",
+            {"reference": sara, "display": "Sara"},
+            "in-progress",
+            {"end": (today + timedelta(days=90)).isoformat()},
+        ),
+        load.activity(
+            "agreement",
+            "Bostøtten og Sara laver en madplan hver mandag.",
+            {"reference": "#provider-1", "display": "Bostøtten Nørrebro"},
+            "in-progress",
+            {"end": (today + timedelta(days=41)).isoformat()},
+        ),
+        load.activity(
+            "service",
+            "Socialpædagogisk støtte i hjemmet, 4 timer om ugen (servicelovens § 85)",
+            {"reference": "#provider-1", "display": "Bostøtten Nørrebro"},
+            "in-progress",
+            {"start": (today - timedelta(days=150)).isoformat()},
+        ),
+        load.activity(
+            "service",
+            "Samvær og aktiviteter på et værested (servicelovens § 104)",
+            {"reference": "#provider-2", "display": "Værestedet Solsikken"},
+            "in-progress",
+            {"start": (today - timedelta(days=90)).isoformat()},
+        ),
+    ]
+    contained = [
+        {
+            "resourceType": "Organization",
+            "id": "provider-1",
+            "name": "Bostøtten Nørrebro",
+            "telecom": [{"system": "phone", "value": "35 30 12 12"}],
+        },
+        {
+            "resourceType": "Organization",
+            "id": "provider-2",
+            "name": "Værestedet Solsikken",
+            "telecom": [{"system": "phone", "value": "35 30 45 45"}],
+        },
+    ]
+    load.care_plan("sara-plan", sara, [g1, g2, g3], activities, contained=contained)
+    load.care_team("sara-team", sara, jonas_role)
+
+
+def load(db_session: Session, client: PlanClient, today: date | None = None) -> list[str]:
+    loader = _Loader(client, today or date.today())
+    jonas = loader.person("jonas", "Practitioner", "Jonas", "Holm")
+    amina = loader.person("amina", "Practitioner", "Amina", "Haddad")
+    amina_role = loader.role("amina-role", amina, "33 17 40 02")
+    jonas_role = loader.role("jonas-role", jonas, "33 17 40 01", substitute=amina_role)
+
+    sara = loader.person("sara", "Patient", "Sara", "Jensen")
+    mads = loader.person("mads", "Patient", "Mads", "Nielsen")
+    emil = loader.person("emil", "Patient", "Emil", "Larsen", birthDate="2014-05-03")
+    peter = loader.person(
+        "peter",
+        "RelatedPerson",
+        "Peter",
+        "Jensen",
+        patient={"reference": sara},
+        relationship=[{"text": "bror"}],
+    )
+    line = loader.person(
+        "line",
+        "RelatedPerson",
+        "Line",
+        "Larsen",
+        patient={"reference": emil},
+        relationship=[{"text": "mor"}],
+    )
+
+    _plan_for_sara(loader, sara, jonas, jonas_role)
+    g_mads = loader.goal(
+        "mads-goal-work",
+        mads,
+        "Jeg vil gerne have et fritidsjob.",
+        "Mads afklarer muligheder for beskæftigelse i fritiden.",
+        jonas,
+        "active",
+        "in-progress",
+    )
+    loader.care_plan("mads-plan", mads, [g_mads], [])
+    loader.care_team("mads-team", mads, jonas_role)
+    g_emil = loader.goal(
+        "emil-goal-school",
+        emil,
+        "Jeg vil gerne være med i frikvartererne.",
+        "Emil deltager i fællesskabet i skolens pauser med støtte fra en voksen.",
+        amina,
+        "active",
+        "improving",
+    )
+    loader.care_plan("emil-plan", emil, [g_emil], [])
+    loader.care_team("emil-team", emil, amina_role)
+
+    people = [
+        ("sara", AccountKind.CITIZEN, "Sara Jensen", sara, "citizen with a full plan"),
+        ("mads", AccountKind.CITIZEN, "Mads Nielsen", mads, "another citizen (isolation)"),
+        ("emil", AccountKind.CITIZEN, "Emil Larsen", emil, "a child, 12 years"),
+        ("peter", AccountKind.RELATIVE, "Peter Jensen", peter, "Sara's brother"),
+        ("line", AccountKind.RELATIVE, "Line Larsen", line, "Emil's mother"),
+        ("jonas", AccountKind.CASEWORKER, "Jonas Holm", jonas_role, "Sara's fixed caseworker"),
+        ("amina", AccountKind.CASEWORKER, "Amina Haddad", amina_role, "Jonas's substitute"),
+    ]
+    lines = []
+    for username, kind, name, ref, what in people:
+        account = db_session.scalar(select(Account).where(Account.username == username))
+        if account is None:
+            account = Account(username=username, kind=kind, display_name=name, fhir_ref=ref)
+            db_session.add(account)
+        account.fhir_ref, account.display_name = ref, name
+        lines.append(f"{username:<6} {kind.value:<11} {name} — {what}")
+    db_session.commit()
+    return lines

@@ -1,0 +1,1 @@
+"""WTForms per audience. Messages are lazy gettext strings, so they follow the request's language."""

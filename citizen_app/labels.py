@@ -1,0 +1,51 @@
+"""Words for codes: every code the citizen can see has a translated label here, and only here."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# The progress scale with a symbol each; the symbol is decoration, the words carry the meaning.
+PROGRESS_SIGNS = {
+    "further-away": (_l("Further away"), "↓"),
+    "same": (_l("The same"), "→"),
+    "bit-closer": (_l("A bit closer"), "↗"),
+    "much-closer": (_l("Much closer"), "↑"),
+    "reached": (_l("I reached it"), "★"),
+    "keeping-up": (_l("I am keeping it up"), "✓"),
+}
+
+GOAL_STATUS = {
+    "proposed": _l("Sent to your caseworker"),
+    "accepted": _l("In your plan"),
+    "active": _l("In your plan – you are working on it"),
+    "completed": _l("Reached"),
+    "rejected": _l("Not taken into the plan"),
+    "cancelled": _l("Stopped"),
+    "on-hold": _l("On hold"),
+}
+
+ACHIEVEMENT = {
+    "in-progress": _l("On the way"),
+    "improving": _l("Getting closer"),
+    "worsening": _l("Moving away"),
+    "no-change": _l("No change yet"),
+    "achieved": _l("Reached"),
+    "sustaining": _l("Reached – you are keeping it up"),
+    "not-achieved": _l("Not reached"),
+}
+
+ACTIVITY_STATUS = {
+    "not-started": _l("Not started"),
+    "scheduled": _l("Planned"),
+    "in-progress": _l("Going on"),
+    "on-hold": _l("On hold"),
+    "completed": _l("Done"),
+    "cancelled": _l("Cancelled"),
+    "stopped": _l("Stopped"),
+}
+
+OUTBOX_PURPOSE = {
+    "progress-sign": _l("Progress sign"),
+    "goal": _l("Goal in your own words"),
+    "message": _l("Message"),
+}

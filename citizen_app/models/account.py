@@ -1,0 +1,36 @@
+"""A person who signs in to the portal, linked to who they are in the plan API."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Timestamps, UUIDPrimaryKey
+
+
+class AccountKind(enum.StrEnum):
+    CITIZEN = "citizen"
+    RELATIVE = "relative"
+    CASEWORKER = "caseworker"
+
+
+class Account(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "account"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[AccountKind] = mapped_column(
+        Enum(
+            AccountKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    display_name: Mapped[str] = mapped_column(String(200))
+    # "Patient/<id>", "RelatedPerson/<id>" or "PractitionerRole/<id>" in the plan API: opaque ids, no CPR.
+    fhir_ref: Mapped[str] = mapped_column(String(120), unique=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    disabled_at: Mapped[datetime | None]

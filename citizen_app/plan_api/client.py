@@ -1,0 +1,176 @@
+"""One client for the shared plan API: httpx, timeouts, conditional reads, idempotent creates, If-Match."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import (
+    PlanAPIConflict,
+    PlanAPIError,
+    PlanAPINotFound,
+    PlanAPIRejected,
+    PlanAPIUnavailable,
+)
+
+FHIR_JSON = "application/fhir+json"
+CLIENT_ID_SYSTEM = "urn:ietf:rfc:3986"
+
+
+def client_identifier(message_id: uuid.UUID) -> dict[str, str]:
+    return {"system": CLIENT_ID_SYSTEM, "value": f"urn:uuid:{message_id}"}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A conditional read: `resource` is None when the server said 304 (the caller's copy is current)."""
+
+    resource: dict[str, Any] | None
+    etag: str | None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.resource is None
+
+
+@dataclass(frozen=True)
+class Stored:
+    resource: dict[str, Any]
+    etag: str | None
+    created: bool
+
+    @property
+    def reference(self) -> str:
+        return f"{self.resource['resourceType']}/{self.resource['id']}"
+
+    @property
+    def version(self) -> str | None:
+        return self.resource.get("meta", {}).get("versionId")
+
+
+class PlanClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.calls = 0  # requests sent, for bench/queries.py and /healthz-free diagnostics
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            headers={"Accept": FHIR_JSON},
+            transport=transport,
+            event_hooks={"request": [self._count]},
+        )
+
+    def _count(self, _request: httpx.Request) -> None:
+        self.calls += 1
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def metadata(self) -> dict[str, Any]:
+        return self._json(self._send("GET", "/metadata"))
+
+    def read(self, resource_type: str, resource_id: str, etag: str | None = None) -> Fetched:
+        return self._conditional_get(f"/{resource_type}/{resource_id}", etag)
+
+    def everything(self, patient_ref: str, etag: str | None = None) -> Fetched:
+        """The whole plan of one citizen in one request (see docs/plan-api.md, `$everything`)."""
+        resource_type, _, patient_id = patient_ref.partition("/")
+        if resource_type != "Patient" or not patient_id:
+            raise ValueError("everything() takes a Patient reference")
+        return self._conditional_get(f"/Patient/{patient_id}/$everything", etag)
+
+    def search(self, resource_type: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        bundle = self._json(self._send("GET", f"/{resource_type}", params=params))
+        return [entry["resource"] for entry in bundle.get("entry", [])]
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    def create(self, resource: dict[str, Any], message_id: uuid.UUID) -> Stored:
+        """Idempotent: the same message_id always yields the same resource, however often it is sent."""
+        ident = client_identifier(message_id)
+        body = dict(resource)
+        identifiers = [i for i in body.get("identifier", []) if i.get("system") != CLIENT_ID_SYSTEM]
+        body["identifier"] = [*identifiers, ident]
+        response = self._send(
+            "POST",
+            f"/{resource['resourceType']}",
+            json=body,
+            headers={"If-None-Exist": f"identifier={ident['system']}|{ident['value']}"},
+        )
+        return Stored(
+            self._json(response), response.headers.get("ETag"), response.status_code == 201
+        )
+
+    def update(self, resource: dict[str, Any], if_match: str) -> Stored:
+        response = self._send(
+            "PUT",
+            f"/{resource['resourceType']}/{resource['id']}",
+            json=resource,
+            headers={"If-Match": if_match},
+        )
+        return Stored(self._json(response), response.headers.get("ETag"), False)
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def _conditional_get(self, path: str, etag: str | None) -> Fetched:
+        headers = {"If-None-Match": etag} if etag else None
+        response = self._send("GET", path, headers=headers)
+        if response.status_code == 304:
+            return Fetched(None, etag)
+        return Fetched(self._json(response), response.headers.get("ETag"))
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if "json" in kwargs:
+            kwargs.setdefault("headers", {})
+            kwargs["headers"] = {**(kwargs["headers"] or {}), "Content-Type": FHIR_JSON}
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise PlanAPIUnavailable(f"plan API timed out ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise PlanAPIUnavailable(f"plan API unreachable ({type(exc).__name__})") from exc
+        if response.status_code < 400 or response.status_code == 304:
+            return response
+        raise _error_for(response)
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+        except ValueError as exc:
+            raise PlanAPIError(
+                "plan API answered something that is not JSON", response.status_code
+            ) from exc
+        if not isinstance(data, dict):
+            raise PlanAPIError("plan API answered JSON that is not an object", response.status_code)
+        return data
+
+
+def _error_for(response: httpx.Response) -> PlanAPIError:
+    code = None
+    try:
+        outcome = response.json()
+        code = outcome.get("issue", [{}])[0].get("code")
+    except (ValueError, AttributeError, IndexError):
+        pass
+    status = response.status_code
+    message = f"plan API answered {status}" + (f" ({code})" if code else "")
+    if status >= 500:
+        return PlanAPIUnavailable(message, status, code)
+    if status == 412:
+        return PlanAPIConflict(message, status, code)
+    if status in (404, 410):
+        return PlanAPINotFound(message, status, code)
+    return PlanAPIRejected(message, status, code)

@@ -1,0 +1,52 @@
+"""Jinja filters and globals shared by all templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+
+from . import labels
+from .models import OutboxMessage, OutboxState
+from .plan_api.domain import Person
+
+
+def _date(value: date | None, style: str = "long") -> str:
+    return format_date(value, style) if value else ""
+
+
+def _datetime(value: datetime | None, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else ""
+
+
+def written_by(author: Person | None) -> str:
+    """Who wrote something, said from the reader's side: "You wrote it", "Peter Jensen wrote it for you"."""
+    if author is None:
+        return ""
+    if author.reference == g.get("citizen_ref"):
+        return _("You wrote it")
+    if author.role == "relative":
+        return _("%(name)s wrote it for you", name=author.name)
+    if author.role == "caseworker":
+        return _("%(name)s, caseworker, wrote it", name=author.name)
+    return _("%(name)s wrote it", name=author.name) if author.name else ""
+
+
+def outbox_state(message: OutboxMessage) -> str:
+    if message.state is OutboxState.PENDING:
+        return _("Waiting to be sent")
+    if message.state is OutboxState.DEAD:
+        return _("Could not be sent. We are looking into it")
+    return _("Sent")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["written_by"] = written_by
+    app.jinja_env.globals["outbox_state"] = outbox_state
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.globals["labels"] = labels
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

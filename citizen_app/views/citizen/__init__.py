@@ -1,0 +1,7 @@
+"""The citizen's own pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("citizen", __name__)
+
+from . import plan  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,52 @@
+"""The plan page, and noting a progress sign on a goal."""
+
+from __future__ import annotations
+
+from flask import Response as FlaskResponse
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ... import db
+from ...authz import Action, current_citizen_ref, guarded
+from ...forms.citizen import NOTE_MAX, ProgressSignForm
+from ...identity import current_actor
+from ...services.plan_reading import read_plan
+from ...services.progress_signs import note_progress_sign
+from . import bp
+
+
+@bp.get("/plan")
+@guarded(Action.PLAN_READ, "CarePlan")
+def plan() -> str:
+    reading = read_plan(db.session(), current_citizen_ref())
+    return render_template(
+        "citizen/plan.html", reading=reading, phone=current_app.config["CASEWORKER_PHONE"]
+    )
+
+
+@bp.route("/plan/goals/<goal_id>/progress", methods=["GET", "POST"])
+@guarded(Action.PROGRESS_SIGN_WRITE, "Observation")
+def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
+    reading = read_plan(db.session(), current_citizen_ref())
+    goal = reading.plan.goal(goal_id) if reading.plan else None
+    if goal is None or not goal.in_plan:
+        abort(404)
+    form = ProgressSignForm()
+    if form.validate_on_submit():
+        actor = current_actor()
+        note_progress_sign(
+            db.session(),
+            patient_ref=current_citizen_ref(),
+            goal_id=goal.id,
+            value=form.value.data,
+            when=form.when.data,
+            note=form.note.data,
+            author_ref=actor.fhir_ref or current_citizen_ref(),
+            account_id=actor.account_id,
+        )
+        flash(_("Thank you. Your progress sign is saved and will be sent to your plan."))
+        return redirect(url_for("citizen.plan") + f"#goal-{goal.id}", code=303)
+    status = 400 if form.errors else 200
+    return render_template(
+        "citizen/progress_sign.html", form=form, goal=goal, note_max=NOTE_MAX
+    ), status

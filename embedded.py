@@ -1,0 +1,59 @@
+"""One command for the embedded default: `python embedded.py` (what `make run` calls).
+
+Starts the reference plan service in this process on its own port and its own SQLite file, brings the portal's
+database to the newest migration, loads the demo data through the plan API, delivers the outbox in a background
+thread, and serves the portal on http://localhost:$PORT (5000). The portal still reaches the plan service only
+over HTTP: citizen_app never imports plan_service; this launcher is the one place that knows both.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "5000"))
+    plan_port = int(os.environ.get("PLAN_PORT", str(port + 1)))
+    instance = ROOT / "instance"
+    instance.mkdir(exist_ok=True)
+    os.environ.setdefault("PORTAL_ENV", "development")
+    os.environ.setdefault("DEMO_MODE", "1")
+    os.environ.setdefault("OUTBOX_DISPATCH", "inline")
+    os.environ.setdefault("PLAN_API_URL", f"http://127.0.0.1:{plan_port}/fhir")
+
+    from plan_service import create_app as create_plan_service
+    from plan_service.server import ThreadedServer
+
+    plan_db = os.environ.get(
+        "PLAN_SERVICE_DATABASE_URL", f"sqlite:///{instance / 'plan_service.sqlite'}"
+    )
+    plan_server = ThreadedServer(
+        create_plan_service({"PLAN_SERVICE_DATABASE_URL": plan_db}), "127.0.0.1", plan_port
+    )
+    plan_server.start()
+    print(f"Reference plan service: {plan_server.url}/fhir")
+
+    from citizen_app import create_app, db
+    from citizen_app.cli import upgrade_database
+    from citizen_app.demo_data import load
+    from citizen_app.services.plan_reading import plan_client
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database(app)
+        people = load(db.session(), plan_client())
+    print("Demo people:")
+    for line in people:
+        print(f"  {line}")
+    print(f"\nOpen http://localhost:{port}/ and choose 'Try the demo'. Stop with Ctrl+C.\n")
+    try:
+        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+    finally:
+        plan_server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Fixtures shared by every test level: a real database, the real reference plan service on a real port,
+the portal app, and a page-checking test client with role-named sign-in.
+
+Database: SQLite in a temporary folder by default; with PORTAL_TEST_DATABASE=external the suite creates a
+fresh database on the server named by TEST_DATABASE_URL (PostgreSQL in CI) and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import URL
+
+from citizen_app import create_app, db
+from citizen_app.cli import upgrade_database
+from citizen_app.models import Account, Base
+from plan_service import create_app as create_plan_service
+from plan_service.server import ThreadedServer
+from tests.pagecheck import CheckingClient
+
+
+def _external_database() -> Iterator[str]:
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"portal_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if os.environ.get("PORTAL_TEST_DATABASE") == "external":
+        if not os.environ.get("TEST_DATABASE_URL"):
+            pytest.fail("PORTAL_TEST_DATABASE=external needs TEST_DATABASE_URL")
+        yield from _external_database()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    """The schema comes from the Alembic migrations, as in production, once per run."""
+    app = create_app(_config(database_url, "http://127.0.0.1:9/fhir"))
+    upgrade_database(app)
+    db.engine(app).dispose()
+    return database_url
+
+
+def _config(database_url: str, plan_api_url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "ENVIRONMENT": "development",
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "PLAN_API_URL": plan_api_url,
+        "PLAN_API_CONNECT_TIMEOUT": 0.5,
+        "PLAN_API_READ_TIMEOUT": 3.0,
+        "DEMO_MODE": False,
+        "OUTBOX_DISPATCH": "worker",
+        "OUTBOX_BASE_DELAY_SECONDS": 0.0,
+        **extra,
+    }
+
+
+class PlanService:
+    """The reference plan service on a real port; can be stopped and started again on the same port."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.app = create_plan_service({"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{db_path}"})
+        self.server = ThreadedServer(self.app, "127.0.0.1", 0)
+        self.server.start()
+        self.port = int(self.server.url.rsplit(":", 1)[1])
+
+    @property
+    def fhir_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/fhir"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        self.server = ThreadedServer(self.app, "127.0.0.1", self.port)
+        self.server.start()
+
+
+@pytest.fixture
+def plan_service(tmp_path: Path) -> Iterator[PlanService]:
+    service = PlanService(tmp_path / "plan_service.sqlite")
+    yield service
+    service.stop()
+
+
+def _empty_tables(app: Flask) -> None:
+    engine = db.engine(app)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(migrated: str, plan_service: PlanService) -> Iterator[Any]:
+    apps: list[Flask] = []
+
+    def factory(**extra: Any) -> Flask:
+        app = create_app(_config(migrated, plan_service.fhir_url, **extra))
+        app.test_client_class = CheckingClient
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        inline = app.extensions.get("citizen_app.outbox.inline")
+        if inline is not None:
+            inline.stop()
+        app.extensions["citizen_app.plan_client"].close()
+    if apps:
+        _empty_tables(apps[0])
+        for app in apps:
+            db.engine(app).dispose()
+
+
+@pytest.fixture
+def app(make_app: Any) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def demo(app: Flask) -> dict[str, Account]:
+    """The demo people and Sara's plan, loaded through the portal's own client into the plan service."""
+    from citizen_app.demo_data import load
+    from citizen_app.services.plan_reading import plan_client
+
+    with app.app_context():
+        load(db.session(), plan_client())
+        accounts = {a.username: a for a in db.session().query(Account).all()}
+    return accounts
+
+
+@pytest.fixture
+def client(app: Flask) -> CheckingClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+def sign_in_as(client: CheckingClient, account: Account) -> None:
+    """Until passkeys exist, a signed-in citizen is an account id in the session."""
+    with client.session_transaction() as session:
+        session.clear()
+        session["account_id"] = str(account.id)
+
+
+@pytest.fixture
+def as_sara(client: CheckingClient, demo: dict[str, Account]) -> CheckingClient:
+    sign_in_as(client, demo["sara"])
+    return client
+
+
+__all__ = ["URL", "PlanService", "sign_in_as"]

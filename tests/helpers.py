@@ -1,0 +1,35 @@
+"""Small helpers for tests that post forms the way a browser would: with the page's own CSRF token."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: Any, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = TOKEN.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client: Any, url: str, data: dict[str, str], page: str | None = None) -> Any:
+    token = csrf_token(client, page or url)
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def count_at_api(fhir_url: str, resource_type: str, **params: str) -> int:
+    """Ask the plan API itself how many resources match: what an integrator would check."""
+    response = httpx.get(f"{fhir_url}/{resource_type}", params={**params, "_count": "500"})
+    response.raise_for_status()
+    return int(response.json()["total"])
+
+
+def search_at_api(fhir_url: str, resource_type: str, **params: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{fhir_url}/{resource_type}", params={**params, "_count": "500"})
+    response.raise_for_status()
+    return [e["resource"] for e in response.json().get("entry", [])]

@@ -1,0 +1,155 @@
+"""The outbox: a write commits with the submission, and reaches the plan API exactly once, whatever happens."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from citizen_app import db
+from citizen_app.models import OutboxMessage, OutboxState
+from citizen_app.outbox import Dispatcher
+from citizen_app.services.plan_reading import plan_client, read_plan
+from tests.helpers import count_at_api, post_form, search_at_api
+
+
+def _first_goal_id(app, demo) -> str:
+    with app.app_context():
+        reading = read_plan(db.session(), demo["sara"].fhir_ref)
+        return reading.plan.goals[0].id
+
+
+def _dispatcher(app) -> Dispatcher:
+    return Dispatcher(app, app.extensions["citizen_app.plan_client"])
+
+
+def _rows(app) -> list[OutboxMessage]:
+    with app.app_context():
+        return list(db.session().scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def _note(client, goal_id: str, value: str, note: str = "") -> None:
+    url = f"/plan/goals/{goal_id}/progress"
+    response = post_form(
+        client, url, {"value": value, "note": note, "when": date.today().isoformat()}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+def test_writes_made_while_the_plan_service_is_down_arrive_exactly_once(
+    app, as_sara, demo, plan_service
+) -> None:
+    goal_id = _first_goal_id(app, demo)
+    before = count_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal_id}")
+    as_sara.get(f"/plan/goals/{goal_id}/progress")  # the form page is read while the service is up
+
+    plan_service.stop()
+    for value, note in [("same", "første"), ("bit-closer", "anden"), ("much-closer", "tredje")]:
+        _note(as_sara, goal_id, value, note)
+    report = _dispatcher(app).dispatch_due()
+    assert (
+        report.delivered == 0 and report.retried == 1
+    )  # the head of Sara's queue; the rest wait in order
+    page = as_sara.get("/plan").get_data(as_text=True)
+    assert page.count("Venter på at blive sendt") == 3
+
+    plan_service.start()
+    # The retry is due at once in tests (OUTBOX_BASE_DELAY_SECONDS=0).
+    report = _dispatcher(app).dispatch_due()
+    assert report.delivered == 3 and report.dead == 0
+    assert count_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal_id}") == before + 3
+    notes = [
+        o.get("note", [{}])[0].get("text")
+        for o in search_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal_id}")
+    ]
+    assert notes[-3:] == ["første", "anden", "tredje"]  # in the order Sara wrote them
+
+    # A crash after delivery but before the commit makes the row pending again: re-sending is harmless.
+    with app.app_context():
+        session = db.session()
+        for row in session.scalars(select(OutboxMessage)):
+            row.state = OutboxState.PENDING
+        session.commit()
+    assert _dispatcher(app).dispatch_due().delivered == 3
+    assert count_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal_id}") == before + 3
+
+    # Once delivered, the plan shows each sign once, from the plan API, not from the outbox.
+    page = as_sara.get("/plan").get_data(as_text=True)
+    assert "Venter på at blive sendt" not in page
+
+
+def test_rows_are_dead_lettered_after_the_last_attempt_with_the_reason(
+    app, as_sara, demo, plan_service
+) -> None:
+    goal_id = _first_goal_id(app, demo)
+    as_sara.get(f"/plan/goals/{goal_id}/progress")
+    plan_service.stop()
+    _note(as_sara, goal_id, "same")
+    dispatcher = Dispatcher(app, plan_client_of(app), max_attempts=3, base_delay=0.0)
+    for _ in range(3):
+        dispatcher.dispatch_due()
+    (row,) = _rows(app)
+    assert row.state is OutboxState.DEAD and row.attempts == 3
+    assert "gave up after 3 attempts" in row.last_error and "unreachable" in row.last_error
+    assert "første" not in row.last_error  # never the citizen's words
+
+
+def test_a_refused_write_is_dead_lettered_at_once(app, demo) -> None:
+    from citizen_app.outbox import enqueue
+
+    with app.app_context():
+        session = db.session()
+        enqueue(
+            session,
+            plan_key=demo["sara"].fhir_ref,
+            purpose="progress-sign",
+            resource={"resourceType": "Observation", "status": "not-a-status"},
+            account_id=None,
+        )
+        session.commit()
+    report = _dispatcher(app).dispatch_due()
+    assert report.dead == 1
+    (row,) = _rows(app)
+    assert row.attempts == 1 and "400" in row.last_error
+
+
+def test_backoff_keeps_a_failed_row_back_and_later_rows_of_that_plan_wait(
+    app, demo, plan_service
+) -> None:
+    from citizen_app.models import utcnow
+    from citizen_app.outbox import enqueue
+    from citizen_app.plan_api import fhir
+
+    sara = demo["sara"].fhir_ref
+    goal_id = _first_goal_id(app, demo)
+    with app.app_context():
+        session = db.session()
+        for value in ("same", "bit-closer"):
+            enqueue(
+                session,
+                plan_key=sara,
+                purpose="progress-sign",
+                resource=fhir.progress_sign(
+                    patient_ref=sara,
+                    goal_ref=f"Goal/{goal_id}",
+                    value=value,
+                    when=date.today(),
+                    note=None,
+                    performer_ref=sara,
+                ),
+                account_id=None,
+            )
+        session.commit()
+    plan_service.stop()
+    dispatcher = Dispatcher(app, plan_client_of(app), base_delay=30.0, max_delay=60.0)
+    assert dispatcher.dispatch_due().retried == 1
+    first, second = _rows(app)
+    assert first.next_attempt_at > utcnow() + timedelta(seconds=14)
+    assert second.attempts == 0  # never overtook the first
+    plan_service.start()
+    assert dispatcher.dispatch_due().attempted == 0  # not due yet
+
+
+def plan_client_of(app):
+    with app.app_context():
+        return plan_client()

@@ -1,0 +1,57 @@
+"""Rules of the architecture that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from citizen_app.authz import GUARD_ATTRIBUTE
+from citizen_app.i18n import LANGUAGES
+from citizen_app.i18n.catalogues import problems
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_route_declares_its_guard(make_app) -> None:
+    app: Flask = make_app(DEMO_MODE=True)
+    unguarded = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and getattr(app.view_functions[rule.endpoint], GUARD_ATTRIBUTE, None) is None
+    ]
+    assert unguarded == []
+
+
+def test_the_portal_never_imports_the_plan_service() -> None:
+    offenders = []
+    for path in (ROOT / "citizen_app").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "plan_service"
+            ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_every_catalogue_is_complete(language: str) -> None:
+    assert problems(language) == []
+
+
+def test_views_do_not_query_the_database_directly() -> None:
+    """Views ask services and data functions; SQL in a view is a sign a decision moved to the wrong place."""
+    offenders = []
+    for path in (ROOT / "citizen_app" / "views").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if "select(" in source or "sqlalchemy" in source.replace("sqlalchemy import text", ""):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
