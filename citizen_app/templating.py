@@ -38,7 +38,7 @@ def outbox_state(message: OutboxMessage) -> str:
     if message.state is OutboxState.PENDING:
         return _("Waiting to be sent")
     if message.state is OutboxState.DEAD:
-        return _("Could not be sent. We are looking into it")
+        return _("Could not be sent. We are looking into it.")
     return _("Sent")
 
 

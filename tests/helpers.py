@@ -30,6 +30,16 @@ def count_at_api(fhir_url: str, resource_type: str, **params: str) -> int:
 
 
 def search_at_api(fhir_url: str, resource_type: str, **params: str) -> list[dict[str, Any]]:
+    """Every match, following the Bundle's `next` links page by page."""
+    found: list[dict[str, Any]] = []
     response = httpx.get(f"{fhir_url}/{resource_type}", params={**params, "_count": "500"})
-    response.raise_for_status()
-    return [e["resource"] for e in response.json().get("entry", [])]
+    while True:
+        response.raise_for_status()
+        bundle = response.json()
+        found += [e["resource"] for e in bundle.get("entry", [])]
+        following = [
+            link["url"] for link in bundle.get("link", []) if link.get("relation") == "next"
+        ]
+        if not following:
+            return found
+        response = httpx.get(following[0])

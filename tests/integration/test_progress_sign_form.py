@@ -1,0 +1,132 @@
+"""The progress-sign form: clear translated errors that keep what was typed; any Unicode round-trips exactly;
+an expired form token loses nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from citizen_app import db
+from citizen_app.outbox import Dispatcher
+from citizen_app.services.plan_reading import read_plan
+from tests.helpers import csrf_token, post_form, search_at_api
+
+BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
+
+
+@pytest.fixture
+def goal_url(app, demo) -> str:
+    with app.app_context():
+        goal = read_plan(db.session(), demo["sara"].fhir_ref).plan.goals[0]
+    return f"/plan/goals/{goal.id}/progress"
+
+
+def test_missing_choice_and_future_date_are_explained_and_the_note_is_kept(
+    as_sara, goal_url
+) -> None:
+    note = 'Jeg gik <b>selv</b> ned & købte "mælk"'
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    response = post_form(as_sara, goal_url, {"note": note, "when": tomorrow})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Tjek venligst det her" in page  # the error summary
+    assert page.count("Vælg, hvordan det går.") == 2  # in the summary and by the field
+    assert page.count("Datoen kan ikke ligge i fremtiden.") == 2
+    assert 'aria-invalid="true"' in page
+    textarea = re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", page, re.S).group(1)
+    assert unescape(textarea) == note  # kept exactly, and escaped on output
+    assert "<b>selv</b>" not in page
+    assert f'value="{tomorrow}"' in page
+
+
+def test_english_errors(as_sara, goal_url) -> None:
+    token = csrf_token(as_sara, goal_url)
+    response = as_sara.post(
+        goal_url,
+        data={"csrf_token": token, "when": "not a date"},
+        headers={"Accept-Language": "en"},
+    )
+    page = response.get_data(as_text=True)
+    assert "Choose how it is going." in page and "Please check this" in page
+    assert 'value="not a date"' in page
+
+
+def test_too_long_a_note_is_refused_with_the_limit_and_kept(as_sara, goal_url) -> None:
+    note = "x" * 1001
+    response = post_form(
+        as_sara, goal_url, {"value": "same", "note": note, "when": date.today().isoformat()}
+    )
+    assert response.status_code == 400
+    assert note in response.get_data(as_text=True)
+
+
+def test_an_expired_form_token_shows_the_text_ready_to_send_again(
+    app, as_sara, goal_url, plan_service
+) -> None:
+    note = "Det her må ikke gå tabt ✓"
+    response = as_sara.post(
+        goal_url,
+        data={
+            "csrf_token": "expired",
+            "value": "same",
+            "note": note,
+            "when": date.today().isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert note in unescape(page)
+    # The page carries a fresh token and the same fields: one press sends it.
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    resend = as_sara.post(goal_url, data={k: unescape(v) for k, v in fields.items()})
+    assert resend.status_code == 303
+    Dispatcher(app, app.extensions["citizen_app.plan_client"]).dispatch_due()
+    notes = [
+        o.get("note", [{}])[0].get("text")
+        for o in search_at_api(plan_service.fhir_url, "Observation")
+    ]
+    assert note in notes
+
+
+def _strings() -> list[str]:
+    return [s for s in json.loads(BLNS.read_text(encoding="utf-8")) if s.strip()]
+
+
+def test_every_hostile_string_round_trips_exactly_and_nothing_is_a_500(
+    app, as_sara, goal_url, plan_service
+) -> None:
+    strings = [s[:1000] for s in _strings()]
+    token = csrf_token(as_sara, goal_url)
+    statuses = []
+    for text in strings:
+        response = as_sara.post(
+            goal_url,
+            data={
+                "csrf_token": token,
+                "value": "same",
+                "note": text,
+                "when": date.today().isoformat(),
+            },
+        )
+        statuses.append(response.status_code)
+    assert 500 not in statuses
+    accepted = [t for t, s in zip(strings, statuses, strict=True) if s == 303]
+    # WTForms strips nothing from a textarea but normalises line endings the way browsers send them.
+    assert len(accepted) == len(strings)
+    dispatcher = Dispatcher(app, app.extensions["citizen_app.plan_client"])
+    while dispatcher.dispatch_due().attempted:
+        pass
+    stored = [
+        o.get("note", [{}])[0].get("text")
+        for o in search_at_api(plan_service.fhir_url, "Observation", code="progress-sign")
+    ]
+    for text in accepted:
+        assert text in stored, repr(text)
+    # And back on the plan page, escaped: no markup from the corpus becomes markup.
+    page = as_sara.get("/plan").get_data(as_text=True)
+    assert "<script>alert(" not in page
