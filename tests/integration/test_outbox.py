@@ -153,3 +153,66 @@ def test_backoff_keeps_a_failed_row_back_and_later_rows_of_that_plan_wait(
 def plan_client_of(app):
     with app.app_context():
         return plan_client()
+
+
+def test_several_dispatchers_share_the_queue_without_double_delivery_or_reordering(
+    app, demo, plan_service
+) -> None:
+    """SELECT ... FOR UPDATE SKIP LOCKED: PostgreSQL only (the embedded SQLite default runs one dispatcher)."""
+    import threading
+
+    import pytest
+
+    from citizen_app.outbox import enqueue
+    from citizen_app.plan_api import fhir
+
+    with app.app_context():
+        if db.engine().dialect.name != "postgresql":
+            pytest.skip("several dispatchers need PostgreSQL's row locks")
+        session = db.session()
+        goal_of = {}
+        for name in ("sara", "mads", "emil"):
+            ref = demo[name].fhir_ref
+            goal_of[ref] = read_plan(session, ref).plan.goals[0].id
+        for i in range(8):
+            for ref, goal_id in goal_of.items():
+                enqueue(
+                    session,
+                    plan_key=ref,
+                    purpose="progress-sign",
+                    resource=fhir.progress_sign(
+                        patient_ref=ref,
+                        goal_ref=f"Goal/{goal_id}",
+                        value="same",
+                        when=date.today(),
+                        note=f"{i:02d}",
+                        performer_ref=ref,
+                    ),
+                    account_id=None,
+                )
+        session.commit()
+
+    reports = []
+
+    def work() -> None:
+        dispatcher = _dispatcher(app)
+        for _ in range(30):
+            reports.append(dispatcher.dispatch_due(limit=3))
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    rows = _rows(app)
+    assert all(r.state is OutboxState.DELIVERED and r.attempts == 1 for r in rows)
+    assert sum(r.delivered for r in reports) == 24
+    for ref, goal_id in goal_of.items():
+        found = search_at_api(
+            plan_service.fhir_url, "Observation", focus=f"Goal/{goal_id}", _sort="_lastUpdated"
+        )
+        ours = [
+            o["note"][0]["text"] for o in found if o.get("note") and o["note"][0]["text"].isdigit()
+        ]
+        assert ours == [f"{i:02d}" for i in range(8)], ref
