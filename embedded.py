@@ -52,7 +52,8 @@ def main() -> None:
     try:
         app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
     finally:
-        plan_server.stop()
+        if plan_server is not None:
+            plan_server.stop()
 
 
 if __name__ == "__main__":
