@@ -158,3 +158,37 @@ def test_audit_log_is_append_only(app, as_sara) -> None:
             )
             == 0
         )
+
+
+def test_during_an_absence_the_plan_names_the_substitute(as_sara, plan_service) -> None:
+    import httpx
+
+    from tests.helpers import search_at_api
+
+    base = plan_service.fhir_url
+    (jonas,) = [
+        r for r in search_at_api(base, "PractitionerRole") if any("extension" in k for k in r)
+    ]
+    jonas["notAvailable"] = [
+        {
+            "description": "ferie",
+            "during": {"start": "2026-01-01T00:00:00+00:00", "end": "2099-01-31T00:00:00+00:00"},
+        }
+    ]
+    response = httpx.put(
+        f"{base}/PractitionerRole/{jonas['id']}",
+        json=jonas,
+        headers={
+            "If-Match": f'W/"{jonas["meta"]["versionId"]}"',
+            "Content-Type": "application/fhir+json",
+        },
+    )
+    assert response.status_code == 200, response.text
+    page = text_of(as_sara.get("/plan"))
+    assert "Jonas Holm er væk indtil" in page
+    assert "Amina Haddad" in page and "33 17 40 02" in page
+
+
+def test_outside_an_absence_the_substitute_is_not_named(as_sara) -> None:
+    page = text_of(as_sara.get("/plan"))
+    assert "Amina Haddad" not in page
