@@ -9,6 +9,7 @@ over HTTP: citizen_app never imports plan_service; this launcher is the one plac
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -20,7 +21,13 @@ def main() -> None:
     instance = ROOT / "instance"
     instance.mkdir(exist_ok=True)
     os.environ.setdefault("PORTAL_ENV", "development")
-    os.environ.setdefault("DEMO_MODE", "1")
+    if "SECRET_KEY" not in os.environ:
+        # Kept across restarts so codes, forms and sessions of the demo survive a restart of `make run`.
+        key_file = instance / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        os.environ["SECRET_KEY"] = key_file.read_text().strip()
     os.environ.setdefault("OUTBOX_DISPATCH", "inline")
     os.environ.setdefault("PLAN_API_URL", f"http://127.0.0.1:{plan_port}/fhir")
 
@@ -44,11 +51,19 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         upgrade_database(app)
-        people = load(db.session(), plan_client())
-    print("Demo people:")
+        people = load(
+            db.session(),
+            plan_client(),
+            secret_key=app.config["SECRET_KEY"],
+            code_days=app.config["ACTIVATION_CODE_DAYS"],
+        )
+    print("Demo people, each with a fresh activation code:")
     for line in people:
         print(f"  {line}")
-    print(f"\nOpen http://localhost:{port}/ and choose 'Try the demo'. Stop with Ctrl+C.\n")
+    print(
+        f"\nOpen http://localhost:{port}/ (passkeys need the name localhost), choose"
+        " 'Start with your activation code', type a code, make a passkey. Stop with Ctrl+C.\n"
+    )
     try:
         app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
     finally:

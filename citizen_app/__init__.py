@@ -10,7 +10,8 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from . import config as settings
-from . import db, i18n, security
+from . import db, i18n, ratelimit, security
+from .auth import sessions
 from .plan_api import PlanClient
 from .services.plan_reading import CLIENT_KEY
 
@@ -34,7 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
+    ratelimit.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     app.extensions[CLIENT_KEY] = PlanClient(

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
-from . import db
+from . import accounts_cli, db
 from .data.outbox import counts_by_state
 from .outbox import Dispatcher
 from .services.plan_reading import plan_client
@@ -45,10 +45,20 @@ def init_app(app: Flask) -> None:
         """Put the demo people and Sara's plan into the plan API and the portal (idempotent)."""
         from .demo_data import load
 
-        people = load(db.session(), plan_client())
-        click.echo("Demo data is in place. People you can try:")
+        people = load(
+            db.session(),
+            plan_client(),
+            secret_key=current_app.config["SECRET_KEY"],
+            code_days=current_app.config["ACTIVATION_CODE_DAYS"],
+        )
+        click.echo("Demo data is in place. A fresh activation code for each demo person:")
         for line in people:
             click.echo(f"  {line}")
+        click.echo(
+            "Open the portal, choose 'Start with your activation code' and type one of them."
+        )
+
+    accounts_cli.init_app(app)
 
     @app.cli.group("outbox")
     def outbox_group() -> None:

@@ -31,7 +31,6 @@ def from_environment() -> dict[str, Any]:
         "PLAN_API_URL": env.get("PLAN_API_URL", "http://127.0.0.1:5001/fhir"),
         "PLAN_API_CONNECT_TIMEOUT": float(env.get("PLAN_API_CONNECT_TIMEOUT", "2")),
         "PLAN_API_READ_TIMEOUT": float(env.get("PLAN_API_READ_TIMEOUT", "5")),
-        "DEMO_MODE": _bool(env.get("DEMO_MODE")),
         # "inline": deliver right after commit in a background thread of this process (embedded default);
         # "worker": leave it to `flask --app citizen_app outbox run` processes.
         "OUTBOX_DISPATCH": env.get("OUTBOX_DISPATCH", "worker"),
@@ -40,15 +39,26 @@ def from_environment() -> dict[str, Any]:
         "OUTBOX_MAX_DELAY_SECONDS": float(env.get("OUTBOX_MAX_DELAY_SECONDS", "600")),
         "OUTBOX_BACKLOG_UNHEALTHY": _int("OUTBOX_BACKLOG_UNHEALTHY", 500),
         "CASEWORKER_PHONE": env.get("CASEWORKER_PHONE", "33 17 33 17"),
+        # https://… where citizens reach the portal; passkeys are bound to its host. Required in production.
+        "PUBLIC_URL": env.get("PUBLIC_URL"),
+        "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_WARNING_SECONDS": _int("SESSION_WARNING_SECONDS", 300),
+        "SESSION_ABSOLUTE_HOURS": float(env.get("SESSION_ABSOLUTE_HOURS", "12")),
+        "RECENT_SIGN_IN_MINUTES": float(env.get("RECENT_SIGN_IN_MINUTES", "5")),
+        "ACTIVATION_CODE_DAYS": _int("ACTIVATION_CODE_DAYS", 14),
+        # memory:// in one process; redis://… when several processes must share the counters.
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
+        "RATELIMIT_ACTIVATION": env.get("RATELIMIT_ACTIVATION", "5 per minute; 20 per hour"),
+        "RATELIMIT_SIGN_IN": env.get("RATELIMIT_SIGN_IN", "20 per minute; 100 per hour"),
     }
 
 
 def finalise(config: dict[str, Any]) -> dict[str, Any]:
     """Fill what is derived and refuse unsafe combinations, whatever the source of the settings."""
     production = config["ENVIRONMENT"] != "development"
-    if config.get("DEMO_MODE") and production:
+    if production and not config.get("PUBLIC_URL"):
         raise RuntimeError(
-            "DEMO_MODE is refused outside PORTAL_ENV=development: the demo chooser signs anyone in."
+            "PUBLIC_URL must be set outside development: passkeys are bound to its host."
         )
     if not config.get("SECRET_KEY"):
         if production:
@@ -58,6 +68,8 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_SECURE", production)
+    # __Host- makes the browser refuse the cookie unless it is Secure, host-only and for the whole site.
+    config.setdefault("SESSION_COOKIE_NAME", "__Host-session" if production else "portal_session")
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)
     config.setdefault("BABEL_DEFAULT_LOCALE", "da")

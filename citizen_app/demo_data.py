@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .auth import activation
 from .models import Account, AccountKind
 from .plan_api import PlanClient, fhir
 
@@ -245,7 +246,15 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
     load.care_team("sara-team", sara, jonas_role)
 
 
-def load(db_session: Session, client: PlanClient, today: date | None = None) -> list[str]:
+def load(
+    db_session: Session,
+    client: PlanClient,
+    *,
+    secret_key: str,
+    code_days: int = 14,
+    today: date | None = None,
+) -> list[str]:
+    """Load everything; returns a line per demo person with a fresh activation code."""
     loader = _Loader(client, today or date.today())
     jonas = loader.person("jonas", "Practitioner", "Jonas", "Holm")
     amina = loader.person("amina", "Practitioner", "Amina", "Haddad")
@@ -312,6 +321,9 @@ def load(db_session: Session, client: PlanClient, today: date | None = None) -> 
             account = Account(username=username, kind=kind, display_name=name, fhir_ref=ref)
             db_session.add(account)
         account.fhir_ref, account.display_name = ref, name
-        lines.append(f"{username:<6} {kind.value:<11} {name} — {what}")
-    db_session.commit()
+        db_session.commit()
+        code, _expires = activation.issue(
+            db_session, account, secret_key=secret_key, days=code_days
+        )
+        lines.append(f"{username:<6} {kind.value:<11} {code}  {name} — {what}")
     return lines

@@ -68,7 +68,6 @@ def _config(database_url: str, plan_api_url: str, **extra: Any) -> dict[str, Any
         "PLAN_API_URL": plan_api_url,
         "PLAN_API_CONNECT_TIMEOUT": 0.5,
         "PLAN_API_READ_TIMEOUT": 3.0,
-        "DEMO_MODE": False,
         "OUTBOX_DISPATCH": "worker",
         "OUTBOX_BASE_DELAY_SECONDS": 0.0,
         **extra,
@@ -144,7 +143,7 @@ def demo(app: Flask) -> dict[str, Account]:
     from citizen_app.services.plan_reading import plan_client
 
     with app.app_context():
-        load(db.session(), plan_client())
+        load(db.session(), plan_client(), secret_key=app.config["SECRET_KEY"])
         accounts = {a.username: a for a in db.session().query(Account).all()}
     return accounts
 
@@ -154,11 +153,18 @@ def client(app: Flask) -> CheckingClient:
     return app.test_client()  # type: ignore[return-value]
 
 
-def sign_in_as(client: CheckingClient, account: Account) -> None:
-    """Until passkeys exist, a signed-in citizen is an account id in the session."""
+def sign_in_as(client: CheckingClient, account: Account, recent: bool = True) -> None:
+    """A server-side session signed in as `account`, as a passkey sign-in would leave it (tests of the
+    sign-in itself go through the real ceremony in tests/integration/test_sign_in.py)."""
+    from datetime import timedelta
+
+    from citizen_app.models import utcnow
+
+    when = utcnow() if recent else utcnow() - timedelta(hours=1)
     with client.session_transaction() as session:
         session.clear()
         session["account_id"] = str(account.id)
+        session["authenticated_at"] = when.isoformat()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .. import db
-from ..models import AuditEvent
+from ..models import Account, AccountKind, AuditEvent
 
 if TYPE_CHECKING:
     from ..authz.policy import Actor, Decision
@@ -35,6 +35,25 @@ def record(
     # A refused or read-only request commits nothing else; the event must still be written.
     session.commit()
     return audit_event
+
+
+def record_account_event(
+    account: Account | None, action: str, resource_type: str, outcome: str
+) -> None:
+    """Sign-in events: who (if known), the action, allowed or refused. Never the code or the credential."""
+    is_citizen = account is not None and account.kind is AccountKind.CITIZEN
+    session = db.session()
+    session.add(
+        AuditEvent(
+            actor_account_id=account.id if account else None,
+            actor_role=account.kind.value if account else "anonymous",
+            citizen_ref=account.fhir_ref if is_citizen else None,
+            action=action,
+            resource_type=resource_type,
+            outcome=outcome,
+        )
+    )
+    session.commit()
 
 
 @event.listens_for(Session, "before_flush")

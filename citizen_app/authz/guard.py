@@ -10,6 +10,7 @@ from flask import abort, g
 
 from ..audit import record
 from ..identity import current_actor
+from ..models import AccountKind
 from .policy import Action, can
 
 GUARD_ATTRIBUTE = "_borgerensplan_guard"
@@ -39,7 +40,8 @@ def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
             actor = current_actor()
             if actor.anonymous:
                 abort(401)
-            citizen_ref = actor.fhir_ref
+            # Until delegation exists, a citizen acts on their own plan and nobody else acts on any.
+            citizen_ref = actor.fhir_ref if actor.kind is AccountKind.CITIZEN else None
             decision = can(actor, action, citizen_ref)
             record(actor, action.value, resource_type, citizen_ref, decision)
             if not decision:

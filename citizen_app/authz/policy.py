@@ -16,6 +16,8 @@ from ..models import AccountKind
 class Action(enum.StrEnum):
     PLAN_READ = "citizen:plan:read"
     PROGRESS_SIGN_WRITE = "citizen:progress-sign:write"
+    # The signed-in person's own sign-in settings: passkeys and sessions. No citizen's plan data.
+    OWN_ACCOUNT_MANAGE = "account:sign-in:manage"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ _CITIZEN_OWN = frozenset({Action.PLAN_READ, Action.PROGRESS_SIGN_WRITE})
 
 
 def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
+    if action is Action.OWN_ACCOUNT_MANAGE:
+        return Decision(not actor.anonymous, "self" if not actor.anonymous else "anonymous")
     if actor.anonymous or citizen_ref is None:
         return Decision(False, "anonymous" if actor.anonymous else "none")
     if actor.kind is AccountKind.CITIZEN and actor.fhir_ref == citizen_ref:

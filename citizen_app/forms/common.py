@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField
-from wtforms.validators import InputRequired
+from wtforms import HiddenField
 
 
 class PlainForm(FlaskForm):
@@ -15,11 +13,4 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
-class DemoSignInForm(FlaskForm):
-    account = RadioField(
-        _l("Who do you want to be?"),
-        validators=[InputRequired(message=_l("Choose a person."))],
-    )
-
-
-__all__ = ["DemoSignInForm", "LanguageForm", "PlainForm"]
+__all__ = ["LanguageForm", "PlainForm"]

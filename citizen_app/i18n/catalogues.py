@@ -59,8 +59,9 @@ def problems(language: str) -> list[str]:
 def fill_source(language: str) -> None:
     catalogue = read_catalogue(language)
     for message in catalogue:
-        if message.id and not message.string:
-            message.string = message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and not all(strings):
+            message.string = message.id  # a plural's (singular, plural) pair is its own translation
         message.flags.discard("fuzzy")
     with catalogue_path(language).open("wb") as handle:
         write_po(handle, catalogue, width=100)

@@ -1,16 +1,18 @@
-"""Who is asking. The sign-in mechanism sits behind this one function (passkeys, later national eID)."""
+"""Who is asking. Every sign-in method ends in `sign_in(account)`; everything else asks `current_actor()`."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
-from flask import g, session
+from flask import current_app, g, session
 
 from .. import db
 from ..authz.policy import ANONYMOUS, Actor
-from ..models import Account
+from ..models import Account, utcnow
 
 SESSION_KEY = "account_id"
+AUTHENTICATED_AT = "authenticated_at"
 
 
 def current_actor() -> Actor:
@@ -34,12 +36,44 @@ def current_account() -> Account | None:
     return None if actor.anonymous else db.session().get(Account, actor.account_id)
 
 
+def session_id() -> uuid.UUID | None:
+    return getattr(session, "row_id", None)
+
+
 def sign_in(account: Account) -> None:
+    """A new session id at every sign-in: whatever an attacker planted before is worth nothing after."""
+    drafts = {k: v for k, v in session.items() if k.startswith("draft:")}
     session.clear()
+    session.update(drafts)
     session[SESSION_KEY] = str(account.id)
+    session[AUTHENTICATED_AT] = utcnow().isoformat()
+    session.rotate = True  # type: ignore[attr-defined]
     g.pop("actor", None)
 
 
+def confirm_presence() -> None:
+    """The person just proved it is them again (a passkey ceremony): sensitive changes are allowed a while."""
+    session[AUTHENTICATED_AT] = utcnow().isoformat()
+
+
+def recently_authenticated() -> bool:
+    raw = session.get(AUTHENTICATED_AT)
+    try:
+        when = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        when = None
+    window = timedelta(minutes=current_app.config["RECENT_SIGN_IN_MINUTES"])
+    return when is not None and utcnow() - when < window
+
+
 def sign_out() -> None:
+    from ..auth.sessions import end_session
+
+    row_id = session_id()
+    if row_id is not None:
+        db_session = db.session()
+        end_session(db_session, row_id, "sign-out")
+        db_session.commit()
     session.clear()
+    session.row_id = None  # type: ignore[attr-defined]
     g.pop("actor", None)

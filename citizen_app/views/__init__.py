@@ -6,12 +6,10 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from .account import bp as account
+    from .auth import bp as auth
     from .citizen import bp as citizen
     from .public import bp as public
 
-    app.register_blueprint(public)
-    app.register_blueprint(citizen)
-    if app.config["DEMO_MODE"]:
-        from .demo import bp as demo
-
-        app.register_blueprint(demo)
+    for blueprint in (public, auth, account, citizen):
+        app.register_blueprint(blueprint)

@@ -20,9 +20,7 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 @public
 def index() -> str:
-    return render_template(
-        "public/index.html", actor=current_actor(), demo=current_app.config["DEMO_MODE"]
-    )
+    return render_template("public/index.html", actor=current_actor())
 
 
 @bp.post("/language")

@@ -43,14 +43,44 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+class Portal:
+    """The portal on a real port, reached as http://localhost:<port> (passkeys need the name localhost)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server = ThreadedServer(app, "127.0.0.1", 0)
+        self.server.start()
+        self.url = self.server.url.replace("127.0.0.1", "localhost")
+
+    def code(self, username: str) -> str:
+        from citizen_app import db
+        from citizen_app.auth import activation
+        from citizen_app.data.accounts import by_username
+
+        with self.app.app_context():
+            account = by_username(db.session(), username)
+            code, _ = activation.issue(
+                db.session(), account, secret_key=self.app.config["SECRET_KEY"], days=1
+            )
+        return code
+
+
 @pytest.fixture
-def portal(make_app: Any, demo: Any) -> Iterator[str]:
-    """The portal in demo mode on a real port, with the demo data loaded into the reference plan service."""
-    app: Flask = make_app(DEMO_MODE=True)
-    server = ThreadedServer(app, "127.0.0.1", 0)
-    server.start()
-    yield server.url
-    server.stop()
+def make_portal(make_app: Any, demo: Any) -> Iterator[Any]:
+    portals: list[Portal] = []
+
+    def factory(**config: Any) -> Portal:
+        portals.append(Portal(make_app(**config)))
+        return portals[-1]
+
+    yield factory
+    for portal in portals:
+        portal.server.stop()
+
+
+@pytest.fixture
+def portal(make_portal: Any) -> Portal:
+    return make_portal()
 
 
 def new_page(
@@ -84,8 +114,49 @@ def assert_accessible(page: Page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
-def sign_in_with_demo(page: Page, portal: str, name: str = "Sara Jensen") -> None:
-    page.goto(portal + "/demo/")
-    page.get_by_label(name).check()
-    page.locator("main button[type=submit]").click()
+def add_virtual_authenticator(page: Page, user_verified: bool = True) -> tuple[Any, str]:
+    """Chromium's virtual platform authenticator (CDP WebAuthn): ctap2, internal, resident keys, UV."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    result = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": user_verified,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp, result["authenticatorId"]
+
+
+def set_presence(cdp: Any, authenticator_id: str, present: bool) -> None:
+    """With presence simulation off, the virtual authenticator waits like a person who has not touched it:
+    that keeps the sign-in page's autofill (conditional) request pending until the button is pressed."""
+    cdp.send(
+        "WebAuthn.setAutomaticPresenceSimulation",
+        {"authenticatorId": authenticator_id, "enabled": present},
+    )
+
+
+def activate(
+    page: Page, portal: Portal, username: str = "sara", check: bool = False
+) -> tuple[Any, str]:
+    """Code → passkey → signed in, in Danish, by the visible labels; axe on every step when `check`.
+    Returns the CDP session and the virtual authenticator's id."""
+    cdp, authenticator = add_virtual_authenticator(page)
+    page.goto(portal.url + "/activate")
+    if check:
+        assert_accessible(page)
+    page.get_by_label("Din aktiveringskode").fill(portal.code(username))
+    page.get_by_role("button", name="Videre").click()
+    page.wait_for_url("**/activate/passkey")
+    if check:
+        assert_accessible(page)
+    page.get_by_role("button", name="Lav adgangsnøgle").click()
     page.wait_for_url("**/plan")
+    return cdp, authenticator

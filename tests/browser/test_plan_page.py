@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import assert_accessible, new_page, sign_in_with_demo
+from .conftest import activate, assert_accessible, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +17,15 @@ pytestmark = pytest.mark.browser
     [("da-DK", "Min plan", "Med dine egne ord"), ("en-GB", "My plan", "In your own words")],
 )
 def test_plan_page_is_accessible_at_360px(
-    browser: Browser, portal: str, locale, heading, own_words_label
+    browser: Browser, portal, locale, heading, own_words_label
 ) -> None:
-    page = new_page(browser, locale=locale)
-    page.goto(portal + "/")
+    page = new_page(browser, locale="da-DK")
+    activate(page, portal)
+    if locale == "en-GB":
+        page.get_by_role("button", name="English").click()  # the language switch, as a person would
+    page.goto(portal.url + "/")
     assert_accessible(page)
-    sign_in_with_demo(page, portal)
+    page.goto(portal.url + "/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text(own_words_label).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
@@ -30,9 +33,9 @@ def test_plan_page_is_accessible_at_360px(
     page.context.close()
 
 
-def test_note_a_progress_sign_with_an_error_first(browser: Browser, portal: str) -> None:
+def test_note_a_progress_sign_with_an_error_first(browser: Browser, portal) -> None:
     page = new_page(browser, locale="da-DK")
-    sign_in_with_demo(page, portal)
+    activate(page, portal)
     page.get_by_role("link", name="Skriv et tegn på fremgang").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Skriv et tegn på fremgang")
     assert_accessible(page)
@@ -57,9 +60,21 @@ def test_note_a_progress_sign_with_an_error_first(browser: Browser, portal: str)
     page.context.close()
 
 
-def test_the_plan_works_without_javascript(browser: Browser, portal: str) -> None:
-    page = new_page(browser, locale="en-GB", javascript=False)
-    sign_in_with_demo(page, portal)
+def test_the_plan_works_without_javascript(browser: Browser, portal) -> None:
+    """Signed in with scripts on (passkeys need them), then the journey with scripts off."""
+    signed_in = new_page(browser, locale="da-DK")
+    activate(signed_in, portal)
+    state = signed_in.context.storage_state()
+    signed_in.context.close()
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="en-GB",
+        java_script_enabled=False,
+        extra_http_headers={"Accept-Language": "en-GB"},
+        storage_state=state,
+    )
+    page = context.new_page()
+    page.goto(portal.url + "/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan")
     page.get_by_role("button", name="Dansk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Min plan")
@@ -71,9 +86,9 @@ def test_the_plan_works_without_javascript(browser: Browser, portal: str) -> Non
     page.context.close()
 
 
-def test_skip_link_is_first_and_moves_focus_to_main(browser: Browser, portal: str) -> None:
+def test_skip_link_is_first_and_moves_focus_to_main(browser: Browser, portal) -> None:
     page = new_page(browser, locale="da-DK")
-    sign_in_with_demo(page, portal)
+    activate(page, portal)
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Gå til indhold"

@@ -79,5 +79,5 @@ def test_healthz_503_on_a_large_backlog(make_app, demo) -> None:
 
 def test_load_returns_a_line_per_person(app) -> None:
     with app.app_context():
-        lines = load(db.session(), plan_client())
+        lines = load(db.session(), plan_client(), secret_key="k")
     assert len(lines) == 7

@@ -11,19 +11,26 @@ def _base(**overrides: object) -> dict:
     return cfg
 
 
-def test_demo_mode_cannot_be_turned_on_in_production() -> None:
-    with pytest.raises(RuntimeError, match="DEMO_MODE"):
-        settings.finalise(_base(ENVIRONMENT="production", DEMO_MODE=True, SECRET_KEY="x"))
-
-
 def test_production_needs_a_secret_key_and_secure_cookies() -> None:
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        settings.finalise(_base(ENVIRONMENT="production", SECRET_KEY=None))
-    cfg = settings.finalise(_base(ENVIRONMENT="production", SECRET_KEY="k"))
+        settings.finalise(
+            _base(ENVIRONMENT="production", SECRET_KEY=None, PUBLIC_URL="https://plan.example.dk")
+        )
+    cfg = settings.finalise(
+        _base(ENVIRONMENT="production", SECRET_KEY="k", PUBLIC_URL="https://plan.example.dk")
+    )
     assert cfg["SESSION_COOKIE_SECURE"] is True
     assert cfg["SESSION_COOKIE_HTTPONLY"] is True
+    assert cfg["SESSION_COOKIE_NAME"] == "__Host-session"
+
+
+def test_production_needs_the_public_url_passkeys_are_bound_to() -> None:
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        settings.finalise(_base(ENVIRONMENT="production", SECRET_KEY="k", PUBLIC_URL=None))
 
 
 def test_unknown_environment_counts_as_production() -> None:
-    with pytest.raises(RuntimeError):
-        settings.finalise(_base(ENVIRONMENT="staging", DEMO_MODE=True, SECRET_KEY="k"))
+    cfg = settings.finalise(
+        _base(ENVIRONMENT="staging", SECRET_KEY="k", PUBLIC_URL="https://plan.example.dk")
+    )
+    assert cfg["SESSION_COOKIE_SECURE"] is True

@@ -1,0 +1,102 @@
+"""`flask --app citizen_app accounts …`: staff accounts, activation codes, disabling an account."""
+
+from __future__ import annotations
+
+import uuid
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from . import db
+from .auth import activation
+from .auth.sessions import end_sessions_of
+from .demo_data import UNIT
+from .models import Account, AccountKind, utcnow
+from .services.plan_reading import plan_client
+
+STAFF_NAMESPACE = uuid.UUID("0b7d0f0e-8f0e-4d7e-9f57-5d8c43f0a6c1")
+
+
+def _account(username: str) -> Account:
+    account = db.session().scalar(select(Account).where(Account.username == username))
+    if account is None:
+        raise click.ClickException(f"no account named {username!r}")
+    return account
+
+
+def create_staff(username: str, name: str, unit: str, phone: str) -> Account:
+    """A caseworker: Practitioner and PractitionerRole in the plan API (idempotent per username), and the
+    portal account linked to the role."""
+    client = plan_client()
+    given, _, family = name.partition(" ")
+    practitioner = client.create(
+        {"resourceType": "Practitioner", "name": [{"given": [given], "family": family or given}]},
+        uuid.uuid5(STAFF_NAMESPACE, f"practitioner:{username}"),
+    ).reference
+    role = client.create(
+        {
+            "resourceType": "PractitionerRole",
+            "active": True,
+            "practitioner": {"reference": practitioner},
+            "organization": {"display": unit},
+            "telecom": [{"system": "phone", "value": phone, "use": "work"}],
+        },
+        uuid.uuid5(STAFF_NAMESPACE, f"role:{username}"),
+    ).reference
+    session = db.session()
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None:
+        account = Account(
+            username=username, kind=AccountKind.CASEWORKER, display_name=name, fhir_ref=role
+        )
+        session.add(account)
+    session.commit()
+    return account
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.group("accounts")
+    def accounts_group() -> None:
+        """Accounts: staff, activation codes, disabling."""
+
+    @accounts_group.command("create-staff")
+    @click.argument("username")
+    @click.option("--name", required=True, help="Full name, e.g. 'Jonas Holm'.")
+    @click.option("--unit", default=UNIT, show_default=True)
+    @click.option("--phone", required=True, help="The number citizens call for urgent matters.")
+    def create_staff_command(username: str, name: str, unit: str, phone: str) -> None:
+        """A caseworker account, linked to its PractitionerRole in the plan API."""
+        account = create_staff(username, name, unit, phone)
+        click.echo(f"{account.username}: caseworker account linked to {account.fhir_ref}")
+        click.echo(
+            f"Give them an activation code: flask --app citizen_app accounts activation-code {username}"
+        )
+
+    @accounts_group.command("activation-code")
+    @click.argument("username")
+    def activation_code(username: str) -> None:
+        """A new one-time code (the earlier ones stop working). Printed once; only its hash is kept."""
+        account = _account(username)
+        code, expires = activation.issue(
+            db.session(),
+            account,
+            secret_key=current_app.config["SECRET_KEY"],
+            days=current_app.config["ACTIVATION_CODE_DAYS"],
+        )
+        click.echo(f"Activation code for {account.username}: {code}")
+        click.echo(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once.")
+
+    @accounts_group.command("disable")
+    @click.argument("username")
+    def disable(username: str) -> None:
+        """Disable an account and end all its sessions at once."""
+        account = _account(username)
+        session = db.session()
+        account.disabled_at = utcnow()
+        ended = end_sessions_of(session, account.id, "account-disabled")
+        session.commit()
+        click.echo(f"{username} is disabled; {ended} session(s) ended.")
+
+
+__all__ = ["create_staff", "init_app"]

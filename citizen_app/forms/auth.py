@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import InputRequired, Length
+
+from ..auth.service import NAME_MAX
+
+
+class ActivationForm(FlaskForm):
+    code = StringField(
+        _l("Your activation code"),
+        validators=[
+            InputRequired(message=_l("Write the code from your letter or from your caseworker.")),
+            Length(max=40, message=_l("That is too long. The code has 12 letters and numbers.")),
+        ],
+    )
+
+
+class PasskeyNameForm(FlaskForm):
+    name = StringField(
+        _l("Name for this passkey (you can skip this)"),
+        validators=[
+            Length(max=NAME_MAX, message=_l("Write at most %(max)d characters.", max=NAME_MAX))
+        ],
+    )
+
+
+class RenameForm(FlaskForm):
+    name = StringField(
+        _l("New name"),
+        validators=[
+            InputRequired(message=_l("Write a name.")),
+            Length(max=NAME_MAX, message=_l("Write at most %(max)d characters.", max=NAME_MAX)),
+        ],
+    )
+
+
+class NextForm(FlaskForm):
+    next = HiddenField()

@@ -1,0 +1,222 @@
+"""My sign-in settings: passkeys (list, rename, add, remove) and sessions on other devices.
+
+Adding or removing a passkey needs a sign-in within the last few minutes (RECENT_SIGN_IN_MINUTES); otherwise
+the person confirms with a passkey first and comes straight back.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from .. import db
+from ..audit import record_account_event
+from ..auth import relying_party
+from ..auth import service as auth_service
+from ..auth.passkeys import PasskeyError
+from ..auth.sessions import end_sessions_of
+from ..authz import Action, guarded
+from ..forms.auth import PasskeyNameForm, RenameForm
+from ..forms.common import PlainForm
+from ..identity import confirm_presence, current_account, recently_authenticated, session_id
+from .auth import ceremony_body, ceremony_session, refused
+from .safety import safe_next
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _passkey_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        abort(404)
+
+
+def _confirm_first(next_path: str) -> FlaskResponse:
+    return redirect(url_for("account.confirm", next=next_path), code=303)
+
+
+@bp.get("/passkeys")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
+def passkeys() -> str:
+    account = current_account()
+    assert account is not None
+    return render_template(
+        "account/passkeys.html",
+        passkeys=auth_service.passkeys_of(db.session(), account.id),
+        rename_form=RenameForm(),
+        plain_form=PlainForm(),
+        add_form=PasskeyNameForm(),
+        recent=recently_authenticated(),
+    )
+
+
+@bp.post("/passkeys/<passkey_id>/rename")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
+def rename(passkey_id: str) -> FlaskResponse | tuple[str, int]:
+    account = current_account()
+    assert account is not None
+    form = RenameForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "account/passkeys.html",
+            passkeys=auth_service.passkeys_of(db.session(), account.id),
+            rename_form=form,
+            renaming=passkey_id,
+            plain_form=PlainForm(),
+            add_form=PasskeyNameForm(),
+            recent=recently_authenticated(),
+        ), 400
+    if not auth_service.rename(
+        db.session(), account.id, _passkey_id(passkey_id), form.name.data or ""
+    ):
+        abort(404)
+    record_account_event(account, "auth:passkey:renamed", "Passkey", "allowed")
+    flash(_("The passkey has a new name."))
+    return redirect(url_for("account.passkeys"), code=303)
+
+
+@bp.post("/passkeys/<passkey_id>/remove")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
+def remove(passkey_id: str) -> FlaskResponse:
+    account = current_account()
+    assert account is not None
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    if not recently_authenticated():
+        return _confirm_first(url_for("account.passkeys"))
+    outcome = auth_service.remove(db.session(), account.id, _passkey_id(passkey_id))
+    if outcome == "not-found":
+        abort(404)
+    if outcome == "last":
+        record_account_event(account, "auth:passkey:removed", "Passkey", "denied")
+        flash(
+            _(
+                "You cannot remove your only passkey: without one you cannot sign in. If you have "
+                "lost the device, ask your caseworker for a new activation code."
+            )
+        )
+    else:
+        record_account_event(account, "auth:passkey:removed", "Passkey", "allowed")
+        flash(_("The passkey is removed."))
+    return redirect(url_for("account.passkeys"), code=303)
+
+
+@bp.post("/passkeys/options")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
+def add_options() -> FlaskResponse | tuple[FlaskResponse, int]:
+    account = current_account()
+    assert account is not None
+    if not recently_authenticated():
+        return refused(_("Please confirm it is you first."), 403)
+    options = auth_service.begin_registration(
+        db.session(),
+        session_id=ceremony_session(),
+        account=account,
+        rp_id=relying_party.rp_id(),
+        rp_name=relying_party.rp_name(),
+    )
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@bp.post("/passkeys/verify")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
+def add_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
+    account = current_account()
+    assert account is not None
+    if not recently_authenticated():
+        return refused(_("Please confirm it is you first."), 403)
+    credential, body = ceremony_body()
+    try:
+        auth_service.finish_registration(
+            db.session(),
+            session_id=ceremony_session(),
+            account=account,
+            credential=credential,
+            rp_id=relying_party.rp_id(),
+            origin=relying_party.origin(),
+            name=str(body.get("name") or _("Passkey")),
+        )
+    except PasskeyError:
+        record_account_event(account, "auth:passkey:added", "Passkey", "denied")
+        return refused(_("We could not save the passkey. Please try again."))
+    record_account_event(account, "auth:passkey:added", "Passkey", "allowed")
+    flash(_("Your new passkey is saved."))
+    return jsonify({"redirect": url_for("account.passkeys")})
+
+
+@bp.get("/confirm")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Session")
+def confirm() -> str:
+    return render_template("account/confirm.html", next=safe_next(request.args.get("next"), ""))
+
+
+@bp.post("/confirm/options")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Session")
+def confirm_options() -> FlaskResponse:
+    options = auth_service.begin_assertion(
+        db.session(),
+        session_id=ceremony_session(),
+        purpose="confirm",
+        rp_id=relying_party.rp_id(),
+        account=current_account(),
+    )
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@bp.post("/confirm/verify")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Session")
+def confirm_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
+    credential, body = ceremony_body()
+    try:
+        account = auth_service.finish_assertion(
+            db.session(),
+            session_id=ceremony_session(),
+            purpose="confirm",
+            credential=credential,
+            rp_id=relying_party.rp_id(),
+            origin=relying_party.origin(),
+        )
+    except PasskeyError:
+        record_account_event(current_account(), "auth:confirm", "Session", "denied")
+        return refused(_("We could not confirm it is you. Please try again."))
+    confirm_presence()
+    record_account_event(account, "auth:confirm", "Session", "allowed")
+    return jsonify(
+        {"redirect": safe_next(str(body.get("next") or ""), url_for("account.passkeys"))}
+    )
+
+
+@bp.post("/sessions/end-others")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Session")
+def end_others() -> FlaskResponse:
+    account = current_account()
+    assert account is not None
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    db_session = db.session()
+    ended = end_sessions_of(db_session, account.id, "other-devices", keep=session_id())
+    db_session.commit()
+    record_account_event(account, "auth:sessions:ended", "Session", "allowed")
+    flash(
+        ngettext(
+            "You are signed out on %(num)d other device.",
+            "You are signed out on %(num)d other devices.",
+            ended,
+        )
+    )
+    return redirect(url_for("account.passkeys"), code=303)
