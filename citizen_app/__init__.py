@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 
 from . import config as settings
-from . import db, i18n, ratelimit, security
+from . import db, i18n, notify, ratelimit, security
 from .auth import sessions
 from .plan_api import PlanClient
 from .services.plan_reading import CLIENT_KEY
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
+    notify.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     app.extensions[CLIENT_KEY] = PlanClient(
@@ -60,7 +61,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _start_inline_dispatch(app: Flask) -> None:
     from .outbox import Dispatcher, InlineDispatch
+    from .services.notifications import poll_answers
 
-    inline = InlineDispatch(app, Dispatcher(app, app.extensions[CLIENT_KEY]))
+    inline = InlineDispatch(
+        app,
+        Dispatcher(app, app.extensions[CLIENT_KEY]),
+        extra=lambda: poll_answers(app),
+        extra_every=app.config["NOTIFY_POLL_SECONDS"],
+    )
     app.extensions["citizen_app.outbox.inline"] = inline
     inline.start()

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from . import accounts_cli, db
 from .data.outbox import counts_by_state
 from .outbox import Dispatcher
+from .services.notifications import poll_answers
 from .services.plan_reading import plan_client
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -69,9 +70,14 @@ def init_app(app: Flask) -> None:
     @click.option("--interval", default=1.0, show_default=True, help="Seconds between turns.")
     def outbox_run(once: bool, interval: float) -> None:
         """A worker: deliver due rows; several may run side by side (PostgreSQL)."""
-        dispatcher = Dispatcher(current_app._get_current_object(), plan_client())  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        dispatcher = Dispatcher(app, plan_client())
+        notified_at = 0.0
         while True:
             report = dispatcher.dispatch_due()
+            if time.monotonic() - notified_at >= app.config["NOTIFY_POLL_SECONDS"]:
+                notified_at = time.monotonic()
+                poll_answers(app)
             if report.attempted:
                 click.echo(
                     f"delivered {report.delivered}, retry later {report.retried}, dead {report.dead}"

@@ -39,6 +39,24 @@ def from_environment() -> dict[str, Any]:
         "OUTBOX_MAX_DELAY_SECONDS": float(env.get("OUTBOX_MAX_DELAY_SECONDS", "600")),
         "OUTBOX_BACKLOG_UNHEALTHY": _int("OUTBOX_BACKLOG_UNHEALTHY", 500),
         "CASEWORKER_PHONE": env.get("CASEWORKER_PHONE", "33 17 33 17"),
+        # Notifications (citizen_app/notify): "console" or "smtp"; no personal content either way.
+        **{
+            key: env[key]
+            for key in (
+                "NOTIFY_BACKEND",
+                "NOTIFY_SMTP_HOST",
+                "NOTIFY_SMTP_PORT",
+                "NOTIFY_SMTP_USERNAME",
+                "NOTIFY_SMTP_PASSWORD",
+                "NOTIFY_SMTP_STARTTLS",
+                "NOTIFY_SMTP_TIMEOUT",
+                "NOTIFY_FROM",
+            )
+            if key in env
+        },
+        "NOTIFY_POLL_SECONDS": float(env.get("NOTIFY_POLL_SECONDS", "60")),
+        # Working days (Danish public holidays excluded) within which a message is answered.
+        "ANSWER_WORKING_DAYS": _int("ANSWER_WORKING_DAYS", 3),
         # https://… where citizens reach the portal; passkeys are bound to its host. Required in production.
         "PUBLIC_URL": env.get("PUBLIC_URL"),
         "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "30")),

@@ -47,5 +47,19 @@ ACTIVITY_STATUS = {
 OUTBOX_PURPOSE = {
     "progress-sign": _l("Progress sign"),
     "goal": _l("Goal in your own words"),
+    "goal-feedback": _l("Your words about a goal"),
     "message": _l("Message"),
+}
+
+AGREEMENT = {
+    "agree": _l("Yes, I agree"),
+    "partly": _l("I partly agree"),
+    "disagree": _l("No, I do not agree"),
+}
+
+MESSAGE_STATE = {
+    "waiting": _l("Waiting to be sent"),
+    "sent": _l("Sent"),
+    "read": _l("Read by your caseworker"),
+    "answered": _l("Answered"),
 }

@@ -42,7 +42,18 @@ def outbox_state(message: OutboxMessage) -> str:
     return _("Sent")
 
 
+def unread_messages() -> int:
+    from . import db
+    from .services.plan_reading import unread_count
+
+    actor = g.get("actor")
+    if actor is None or actor.anonymous or not actor.fhir_ref:
+        return 0
+    return unread_count(db.session(), actor.fhir_ref, actor.account_id)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["unread_messages"] = unread_messages
     app.jinja_env.globals["written_by"] = written_by
     app.jinja_env.globals["outbox_state"] = outbox_state
     app.jinja_env.filters["date"] = _date

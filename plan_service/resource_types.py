@@ -131,6 +131,8 @@ _TYPES = (
         _reference("sender", "sender"),
         STATUS,
         _reference("part-of", "partOf"),
+        _reference("about", "about"),
+        _token("category", "category", "CodeableConcept"),
         required={"status": "code"},
         code_sets={
             "status": "preparation in-progress not-done on-hold stopped completed"

@@ -162,7 +162,11 @@ def sign_in_as(client: CheckingClient, account: Account, recent: bool = True) ->
 
     when = utcnow() if recent else utcnow() - timedelta(hours=1)
     with client.session_transaction() as session:
+        kept = {
+            k: v for k, v in session.items() if k.startswith("draft:")
+        }  # as identity.sign_in does
         session.clear()
+        session.update(kept)
         session["account_id"] = str(account.id)
         session["authenticated_at"] = when.isoformat()
 

@@ -16,6 +16,10 @@ from ..models import AccountKind
 class Action(enum.StrEnum):
     PLAN_READ = "citizen:plan:read"
     PROGRESS_SIGN_WRITE = "citizen:progress-sign:write"
+    GOAL_PROPOSE = "citizen:goal:propose"
+    GOAL_FEEDBACK_WRITE = "citizen:goal-feedback:write"
+    MESSAGE_READ = "citizen:message:read"
+    MESSAGE_WRITE = "citizen:message:write"
     # The signed-in person's own sign-in settings: passkeys and sessions. No citizen's plan data.
     OWN_ACCOUNT_MANAGE = "account:sign-in:manage"
 
@@ -45,7 +49,16 @@ class Decision:
         return self.allowed
 
 
-_CITIZEN_OWN = frozenset({Action.PLAN_READ, Action.PROGRESS_SIGN_WRITE})
+_CITIZEN_OWN = frozenset(
+    {
+        Action.PLAN_READ,
+        Action.PROGRESS_SIGN_WRITE,
+        Action.GOAL_PROPOSE,
+        Action.GOAL_FEEDBACK_WRITE,
+        Action.MESSAGE_READ,
+        Action.MESSAGE_WRITE,
+    }
+)
 
 
 def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:

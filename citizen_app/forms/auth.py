@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
@@ -39,3 +39,23 @@ class RenameForm(FlaskForm):
 
 class NextForm(FlaskForm):
     next = HiddenField()
+
+
+class NotificationForm(FlaskForm):
+    email = StringField(
+        _l("Your e-mail address"),
+        validators=[Length(max=254, message=_l("Write at most %(max)d characters.", max=254))],
+    )
+
+    def validate_email(self, field: StringField) -> None:
+        from ..notify.messages import check_recipient
+
+        value = (field.data or "").strip()
+        if not value:
+            return
+        try:
+            check_recipient(value)
+        except ValueError as exc:
+            raise ValidationError(_l("Write an e-mail address like name@example.dk.")) from exc
+        if "@" not in value or "." not in value.rsplit("@", 1)[-1]:
+            raise ValidationError(_l("Write an e-mail address like name@example.dk."))

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectChoice, TextAreaField, ValidationError
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from ..labels import PROGRESS_SIGNS
 
@@ -37,3 +37,114 @@ class ProgressSignForm(FlaskForm):
             raise ValidationError(_l("The date cannot be in the future."))
         if field.data and field.data < date.today() - timedelta(days=366):
             raise ValidationError(_l("The date must be within the last year."))
+
+
+class NotBlank:
+    """Like InputRequired, but spaces alone are no answer either."""
+
+    def __init__(self, message: object) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: object) -> None:
+        data = getattr(field, "data", None)
+        if not isinstance(data, str) or not data.strip():
+            raise StopValidation(str(self.message))
+
+
+class AnswerForm(FlaskForm):
+    """One question of a guided conversation; the label is set per step by the view."""
+
+    answer = TextAreaField()
+
+    def configure(self, *, label: str, required: bool, max_length: int) -> AnswerForm:
+        self.answer.label.text = label
+        self.answer.validators = [
+            NotBlank(_l("Please write an answer. A few words are enough."))
+            if required
+            else Optional(),
+            Length(max=max_length, message=_l("Write at most %(max)d characters.", max=max_length)),
+        ]
+        return self
+
+
+FEEDBACK_MAX = 500
+
+
+class GoalFeedbackForm(FlaskForm):
+    wording = TextAreaField(
+        _l("Your own words for this goal (you can skip this)"),
+        validators=[
+            Optional(),
+            Length(
+                max=FEEDBACK_MAX, message=_l("Write at most %(max)d characters.", max=FEEDBACK_MAX)
+            ),
+        ],
+    )
+    agreement = RadioField(
+        _l("Do you agree with the goal as your caseworker wrote it?"),
+        choices=[SelectChoice(code) for code in ("agree", "partly", "disagree")],
+        validate_choice=False,  # optional: checked in validate() below
+    )
+    comment = TextAreaField(
+        _l("Anything you want to add? (you can skip this)"),
+        validators=[
+            Optional(),
+            Length(
+                max=FEEDBACK_MAX, message=_l("Write at most %(max)d characters.", max=FEEDBACK_MAX)
+            ),
+        ],
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        if not super().validate(extra_validators):
+            return False
+        if self.agreement.data not in (None, "", "agree", "partly", "disagree"):
+            self.agreement.errors = [_l("Choose one of the answers.")]
+            return False
+        if (
+            not (self.wording.data or "").strip()
+            and not self.agreement.data
+            and not (self.comment.data or "").strip()
+        ):
+            self.wording.errors = [
+                _l("Write your own words, or say if you agree. Then press Send.")
+            ]
+            return False
+        return True
+
+
+SUBJECT_MAX = 120
+MESSAGE_MAX = 2000
+
+
+class MessageForm(FlaskForm):
+    subject = StringField(
+        _l("Subject (you can skip this)"),
+        validators=[
+            Optional(),
+            Length(
+                max=SUBJECT_MAX, message=_l("Write at most %(max)d characters.", max=SUBJECT_MAX)
+            ),
+        ],
+    )
+    text = TextAreaField(
+        _l("Your message"),
+        validators=[
+            NotBlank(_l("Write your message.")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Write at most %(max)d characters.", max=MESSAGE_MAX)
+            ),
+        ],
+    )
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your answer"),
+        validators=[
+            NotBlank(_l("Write your message.")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Write at most %(max)d characters.", max=MESSAGE_MAX)
+            ),
+        ],
+    )

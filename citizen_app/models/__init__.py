@@ -4,6 +4,7 @@ from .account import Account, AccountKind
 from .audit import AuditEvent
 from .auth import ActivationCode, Passkey, UserSession, WebAuthnChallenge
 from .base import Base, utcnow
+from .draft import Draft, MessageRead
 from .outbox import OutboxMessage, OutboxState
 from .plan_snapshot import PlanSnapshot
 
@@ -13,6 +14,8 @@ __all__ = [
     "ActivationCode",
     "AuditEvent",
     "Base",
+    "Draft",
+    "MessageRead",
     "OutboxMessage",
     "OutboxState",
     "Passkey",

@@ -33,4 +33,8 @@ class Account(UUIDPrimaryKey, Timestamps, Base):
     # "Patient/<id>", "RelatedPerson/<id>" or "PractitionerRole/<id>" in the plan API: opaque ids, no CPR.
     fhir_ref: Mapped[str] = mapped_column(String(120), unique=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Opt-in: an e-mail with no personal content when an answer comes. Empty means no e-mail.
+    notify_email: Mapped[str | None] = mapped_column(String(254))
+    # Answers sent before this moment have been notified (or were there before the person opted in).
+    answers_notified_until: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]

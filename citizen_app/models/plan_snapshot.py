@@ -18,3 +18,6 @@ class PlanSnapshot(Base):
     bundle_json: Mapped[str] = mapped_column(Text)
     # When the plan API last confirmed this copy (200 or 304): what "read at" means to the citizen.
     read_at: Mapped[datetime]
+    # Ids of messages from staff to the citizen in this copy: the unread count on every page, without
+    # parsing the whole plan again.
+    staff_message_ids: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -19,9 +21,18 @@ log = logging.getLogger(__name__)
 
 
 class InlineDispatch:
-    def __init__(self, app: Flask, dispatcher: Dispatcher, poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        dispatcher: Dispatcher,
+        poll_seconds: float = 5.0,
+        extra: Callable[[], object] | None = None,
+        extra_every: float = 60.0,
+    ) -> None:
         self.dispatcher = dispatcher
         self.poll_seconds = poll_seconds
+        # Other background work of the embedded default (answer notifications), at most every `extra_every`.
+        self.extra, self.extra_every, self._extra_at = extra, extra_every, 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-inline", daemon=True)
@@ -39,6 +50,9 @@ class InlineDispatch:
         while not self._stop.is_set():
             try:
                 self.dispatcher.dispatch_due()
+                if self.extra is not None and time.monotonic() - self._extra_at >= self.extra_every:
+                    self._extra_at = time.monotonic()
+                    self.extra()
                 timeout = self._seconds_until_due()
             except (
                 Exception

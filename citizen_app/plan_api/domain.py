@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,53 @@ class ProgressSign:
 
 
 @dataclass(frozen=True)
+class GoalFeedback:
+    """The citizen's own words for a goal in the plan and whether they agree, as sent to the caseworker."""
+
+    id: str
+    wording: str | None
+    agreement: str | None  # "agree", "partly", "disagree"
+    comment: str | None
+    sent: datetime | None
+    sender: Person | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    conversation_id: str
+    subject: str | None
+    text: str
+    sender: Person | None
+    sent: datetime | None
+    received: datetime | None
+    from_staff: bool
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    subject: str | None
+    messages: tuple[Message, ...]
+
+    @property
+    def latest(self) -> Message:
+        return self.messages[-1]
+
+    def state_of(self, message: Message) -> str:
+        """For the citizen's own message: "answered", "read" or "sent" (outbox states come on top)."""
+        later = [
+            m for m in self.messages if m.from_staff and (m.sent or _MIN) >= (message.sent or _MIN)
+        ]
+        if later:
+            return "answered"
+        return "read" if message.received else "sent"
+
+
+_MIN = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
 class Goal:
     id: str
     version: str | None
@@ -42,6 +89,12 @@ class Goal:
     expressed_by: Person | None
     status_reason: str | None
     signs: tuple[ProgressSign, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (question code, answer) from the goal conversation
+    feedback: tuple[GoalFeedback, ...] = ()
+
+    @property
+    def latest_feedback(self) -> GoalFeedback | None:
+        return self.feedback[-1] if self.feedback else None
 
     @property
     def latest_sign(self) -> ProgressSign | None:
@@ -65,6 +118,7 @@ class Activity:
 
 @dataclass(frozen=True)
 class Caseworker:
+    reference: str  # PractitionerRole/<id>: where messages go
     name: str
     initials: str
     unit: str | None
@@ -75,6 +129,11 @@ class Caseworker:
     @property
     def absent(self) -> bool:
         return self.absent_until is not None
+
+    @property
+    def covering(self) -> Caseworker:
+        """Who answers now: the substitute during an absence, else the fixed caseworker."""
+        return self.substitute if self.absent and self.substitute else self
 
 
 @dataclass(frozen=True)
@@ -87,6 +146,14 @@ class Plan:
     next_follow_up: date | None = None
     caseworker: Caseworker | None = None
     people: dict[str, Person] = field(default_factory=dict)
+    conversations: tuple[Conversation, ...] = ()
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        return next((c for c in self.conversations if c.id == conversation_id), None)
+
+    @property
+    def staff_message_ids(self) -> list[str]:
+        return [m.id for c in self.conversations for m in c.messages if m.from_staff]
 
     def goal(self, goal_id: str) -> Goal | None:
         return next((g for g in self.goals if g.id == goal_id), None)

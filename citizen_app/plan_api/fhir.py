@@ -17,6 +17,11 @@ CS_ACTIVITY_KIND = CS + "activity-kind"
 CS_CARE_ROLE = CS + "care-role"
 CS_OBSERVATION_KIND = CS + "observation-kind"
 CS_PROGRESS_SIGN = CS + "progress-sign"
+CS_COMMUNICATION_KIND = CS + "communication-kind"
+CS_CONVERSATION_QUESTION = CS + "goal-conversation-question"
+EXT_GOAL_AGREEMENT = SD + "goal-agreement"
+EXT_PAYLOAD_KIND = SD + "payload-kind"
+EXT_CONVERSATION_QUESTION = SD + "conversation-question"
 CS_GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
 # The progress scale, from furthest to closest; the order is the chart's vertical axis.
@@ -59,3 +64,98 @@ def wording_extension(kind: str, text: str, author_ref: str, written: datetime) 
             {"url": "date", "valueDateTime": written.isoformat()},
         ],
     }
+
+
+def proposed_goal(
+    *, patient_ref: str, author_ref: str, own_words: str, notes: dict[str, str], written: datetime
+) -> dict[str, Any]:
+    """A goal the citizen (or someone for them) proposes: their words, and the other answers of the
+    conversation as notes, each tagged with the question it answers."""
+    annotations = [
+        {
+            "extension": [{"url": EXT_CONVERSATION_QUESTION, "valueCode": question}],
+            "authorReference": {"reference": author_ref},
+            "time": written.isoformat(),
+            "text": text,
+        }
+        for question, text in notes.items()
+        if text
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "Goal",
+        "lifecycleStatus": "proposed",
+        "description": {"text": own_words},
+        "subject": {"reference": patient_ref},
+        "expressedBy": {"reference": author_ref},
+        "extension": [wording_extension("citizen", own_words, author_ref, written)],
+    }
+    if annotations:
+        resource["note"] = annotations
+    return resource
+
+
+def _kind(code: str) -> dict[str, Any]:
+    return {"coding": [{"system": CS_COMMUNICATION_KIND, "code": code}]}
+
+
+def message(
+    *,
+    patient_ref: str,
+    sender_ref: str,
+    recipient_ref: str,
+    text: str,
+    subject: str | None,
+    sent: datetime,
+    reply_to: str | None = None,
+    conversation: str | None = None,
+) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Communication",
+        "status": "completed",
+        "category": [_kind("message")],
+        "subject": {"reference": patient_ref},
+        "sender": {"reference": sender_ref},
+        "recipient": [{"reference": recipient_ref}],
+        "sent": sent.isoformat(),
+        "payload": [{"contentString": text}],
+    }
+    if subject:
+        resource["topic"] = {"text": subject}
+    if reply_to:
+        resource["inResponseTo"] = [{"reference": reply_to}]
+    if conversation:
+        resource["partOf"] = [{"reference": conversation}]
+    return resource
+
+
+def goal_feedback(
+    *,
+    patient_ref: str,
+    sender_ref: str,
+    goal_ref: str,
+    wording: str | None,
+    agreement: str | None,
+    comment: str | None,
+    sent: datetime,
+) -> dict[str, Any]:
+    """The citizen's own wording for a goal already in the plan and whether they agree with it. A new
+    resource, never an update of the Goal: the professional wording is never overwritten, and the
+    caseworker takes the words in (or not) from the review queue."""
+    payload = [
+        {"extension": [{"url": EXT_PAYLOAD_KIND, "valueCode": kind}], "contentString": text}
+        for kind, text in (("wording", wording), ("comment", comment))
+        if text
+    ]
+    resource: dict[str, Any] = {
+        "resourceType": "Communication",
+        "status": "completed",
+        "category": [_kind("goal-feedback")],
+        "subject": {"reference": patient_ref},
+        "about": [{"reference": goal_ref}],
+        "sender": {"reference": sender_ref},
+        "sent": sent.isoformat(),
+        "payload": payload,
+    }
+    if agreement:
+        resource["extension"] = [{"url": EXT_GOAL_AGREEMENT, "valueCode": agreement}]
+    return resource

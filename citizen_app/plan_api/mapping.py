@@ -9,7 +9,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from . import fhir
-from .domain import Activity, Caseworker, Goal, Person, Plan, ProgressSign, Wording
+from .domain import (
+    Activity,
+    Caseworker,
+    Conversation,
+    Goal,
+    GoalFeedback,
+    Message,
+    Person,
+    Plan,
+    ProgressSign,
+    Wording,
+)
 
 Resource = dict[str, Any]
 
@@ -136,7 +147,103 @@ def _signs_by_goal(index: _Index) -> dict[str, list[ProgressSign]]:
     return signs
 
 
-def _goal(index: _Index, resource: Resource, signs: list[ProgressSign]) -> Goal:
+def _kind_of(communication: Resource) -> str | None:
+    return next(
+        (
+            code
+            for concept in communication.get("category", []) or []
+            if (code := _code(concept, fhir.CS_COMMUNICATION_KIND))
+        ),
+        None,
+    )
+
+
+def _payload(communication: Resource, kind: str | None = None) -> str | None:
+    for part in communication.get("payload", []) or []:
+        part_kind = next((e.get("valueCode") for e in _ext(part, fhir.EXT_PAYLOAD_KIND)), None)
+        if (kind is None or part_kind == kind) and isinstance(part.get("contentString"), str):
+            return part["contentString"]
+    return None
+
+
+def _feedback_by_goal(index: _Index) -> dict[str, list[GoalFeedback]]:
+    found: dict[str, list[GoalFeedback]] = {}
+    for item in index.by_type.get("Communication", []):
+        if _kind_of(item) != "goal-feedback":
+            continue
+        goal_ref = next((_ref(a) for a in item.get("about", []) or [] if _ref(a)), None)
+        if not goal_ref:
+            continue
+        agreement = next((e.get("valueCode") for e in _ext(item, fhir.EXT_GOAL_AGREEMENT)), None)
+        found.setdefault(goal_ref, []).append(
+            GoalFeedback(
+                id=item["id"],
+                wording=_payload(item, "wording"),
+                agreement=agreement,
+                comment=_payload(item, "comment"),
+                sent=parse_datetime(item.get("sent")),
+                sender=index.person(_ref(item.get("sender"))),
+            )
+        )
+    epoch = datetime.min.replace(tzinfo=UTC)
+    for items in found.values():
+        items.sort(key=lambda f: (f.sent or epoch, f.id))
+    return found
+
+
+def _conversations(index: _Index, patient_ref: str) -> tuple[Conversation, ...]:
+    epoch = datetime.min.replace(tzinfo=UTC)
+    threads: dict[str, list[Message]] = {}
+    for item in index.by_type.get("Communication", []):
+        if _kind_of(item) not in (None, "message"):
+            continue
+        text = _payload(item)
+        if text is None:
+            continue
+        root = next((_ref(p) for p in item.get("partOf", []) or [] if _ref(p)), None)
+        conversation_id = root.split("/", 1)[1] if root else item["id"]
+        sender_ref = _ref(item.get("sender"))
+        threads.setdefault(conversation_id, []).append(
+            Message(
+                id=item["id"],
+                conversation_id=conversation_id,
+                subject=(item.get("topic") or {}).get("text"),
+                text=text,
+                sender=index.person(sender_ref),
+                sent=parse_datetime(item.get("sent")),
+                received=parse_datetime(item.get("received")),
+                from_staff=bool(sender_ref) and sender_ref.split("/")[0] in _STAFF_TYPES,
+            )
+        )
+    conversations = []
+    for conversation_id, messages in threads.items():
+        messages.sort(key=lambda m: (m.sent or epoch, m.id))
+        subject = next((m.subject for m in messages if m.subject), None)
+        conversations.append(Conversation(conversation_id, subject, tuple(messages)))
+    conversations.sort(key=lambda c: c.latest.sent or epoch, reverse=True)
+    return tuple(conversations)
+
+
+_STAFF_TYPES = frozenset({"Practitioner", "PractitionerRole"})
+
+
+def _notes(resource: Resource) -> tuple[tuple[str, str], ...]:
+    notes = []
+    for note in resource.get("note", []) or []:
+        question = next(
+            (e.get("valueCode") for e in _ext(note, fhir.EXT_CONVERSATION_QUESTION)), None
+        )
+        if question and isinstance(note.get("text"), str):
+            notes.append((question, note["text"]))
+    return tuple(notes)
+
+
+def _goal(
+    index: _Index,
+    resource: Resource,
+    signs: list[ProgressSign],
+    feedback: list[GoalFeedback] | None = None,
+) -> Goal:
     wordings = [
         w for e in _ext(resource, fhir.EXT_GOAL_WORDING) if (w := _wording(index, e)) is not None
     ]
@@ -157,6 +264,8 @@ def _goal(index: _Index, resource: Resource, signs: list[ProgressSign]) -> Goal:
         expressed_by=index.person(_ref(resource.get("expressedBy"))),
         status_reason=resource.get("statusReason"),
         signs=tuple(signs),
+        notes=_notes(resource),
+        feedback=tuple(feedback or ()),
     )
 
 
@@ -214,6 +323,7 @@ def _caseworker(
         )
         substitute = _caseworker(index, sub_ref, now, depth + 1)
     return Caseworker(
+        reference=role_ref or "",
         name=name,
         initials=initials(name),
         unit=(role.get("organization") or {}).get("display"),
@@ -242,8 +352,11 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
         (c for c in index.by_type.get("CarePlan", []) if c.get("status") == "active"), {}
     )
     signs = _signs_by_goal(index)
+    feedback = _feedback_by_goal(index)
     goals = {
-        f"Goal/{g['id']}": _goal(index, g, signs.get(f"Goal/{g['id']}", []))
+        f"Goal/{g['id']}": _goal(
+            index, g, signs.get(f"Goal/{g['id']}", []), feedback.get(f"Goal/{g['id']}")
+        )
         for g in index.by_type.get("Goal", [])
     }
     # Goals in the plan in the plan's own order first, then the ones still on their way (proposed etc).
@@ -263,4 +376,5 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
         next_follow_up=follow_up,
         caseworker=_caseworker(index, _fixed_caseworker_ref(index), now),
         people=index.people,
+        conversations=_conversations(index, patient_ref),
     )

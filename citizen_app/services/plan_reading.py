@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..models import OutboxMessage, OutboxState, PlanSnapshot, utcnow
+from ..models import MessageRead, OutboxMessage, OutboxState, PlanSnapshot, utcnow
 from ..plan_api import PlanAPIError, PlanAPINotFound, PlanAPIUnavailable, PlanClient
 from ..plan_api.domain import Plan
 from ..plan_api.mapping import plan_from_bundle
@@ -62,10 +63,37 @@ def read_plan(
             snapshot = PlanSnapshot(patient_ref=patient_ref, bundle_json=body, read_at=now)
             db_session.add(snapshot)
         snapshot.bundle_json, snapshot.etag, snapshot.read_at = body, fetched.etag, now
+    plan = _plan(snapshot, patient_ref)
+    snapshot.staff_message_ids = " ".join(plan.staff_message_ids)
     db_session.commit()
-    return PlanReading(
-        _plan(snapshot, patient_ref), now, True, _outbox(db_session, patient_ref, now)
+    return PlanReading(plan, now, True, _outbox(db_session, patient_ref, now))
+
+
+def unread_count(db_session: Session, patient_ref: str, account_id: uuid.UUID) -> int:
+    """Answers from staff this person has not opened, from the last plan read: two small queries."""
+    ids = db_session.scalar(
+        select(PlanSnapshot.staff_message_ids).where(PlanSnapshot.patient_ref == patient_ref)
     )
+    staff = set((ids or "").split())
+    if not staff:
+        return 0
+    seen = set(
+        db_session.scalars(
+            select(MessageRead.communication_id).where(MessageRead.account_id == account_id)
+        )
+    )
+    return len(staff - seen)
+
+
+def mark_read(db_session: Session, account_id: uuid.UUID, communication_ids: list[str]) -> None:
+    seen = set(
+        db_session.scalars(
+            select(MessageRead.communication_id).where(MessageRead.account_id == account_id)
+        )
+    )
+    for communication_id in set(communication_ids) - seen:
+        db_session.add(MessageRead(account_id=account_id, communication_id=communication_id))
+    db_session.commit()
 
 
 def _plan(snapshot: PlanSnapshot, patient_ref: str) -> Plan:

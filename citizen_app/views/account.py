@@ -30,9 +30,10 @@ from ..auth import service as auth_service
 from ..auth.passkeys import PasskeyError
 from ..auth.sessions import end_sessions_of
 from ..authz import Action, guarded
-from ..forms.auth import PasskeyNameForm, RenameForm
+from ..forms.auth import NotificationForm, PasskeyNameForm, RenameForm
 from ..forms.common import PlainForm
 from ..identity import confirm_presence, current_account, recently_authenticated, session_id
+from ..services.notifications import opt_in
 from .auth import ceremony_body, ceremony_session, refused
 from .safety import safe_next
 
@@ -220,3 +221,26 @@ def end_others() -> FlaskResponse:
         )
     )
     return redirect(url_for("account.passkeys"), code=303)
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Account")
+def notifications() -> str | FlaskResponse | tuple[str, int]:
+    account = current_account()
+    assert account is not None
+    form = NotificationForm()
+    if request.method == "GET":
+        form.email.data = account.notify_email or ""
+    elif form.validate_on_submit():
+        email = (form.email.data or "").strip() or None
+        opt_in(db.session(), account, email)
+        record_account_event(account, "account:notifications:changed", "Account", "allowed")
+        flash(
+            _("We will send you an e-mail when you get an answer.")
+            if email
+            else _("We will not send you e-mails.")
+        )
+        return redirect(url_for("account.notifications"), code=303)
+    return render_template(
+        "account/notifications.html", form=form, on=bool(account.notify_email)
+    ), (400 if form.errors else 200)

@@ -18,7 +18,7 @@ CONTRACT_SEARCH_PARAMS = {
     "Goal": {"patient", "lifecycle-status", "identifier", "_id", "_lastUpdated"},
     "Observation": {"patient", "focus", "code", "identifier", "_id", "_lastUpdated"},
     "Communication": {
-        *("patient", "recipient", "sender", "status", "part-of", "identifier"),
+        *("patient", "recipient", "sender", "status", "part-of", "about", "category", "identifier"),
         *("_id", "_lastUpdated"),
     },
 }

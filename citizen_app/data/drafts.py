@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Draft
+
+
+def find(db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: str) -> Draft | None:
+    return db_session.scalar(
+        select(Draft).where(
+            Draft.account_id == account_id, Draft.citizen_ref == citizen_ref, Draft.kind == kind
+        )
+    )
+
+
+def answers(draft: Draft | None) -> dict[str, str]:
+    if draft is None or not draft.answers_json:
+        return {}
+    try:
+        data = json.loads(draft.answers_json)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def save(
+    db_session: Session,
+    *,
+    account_id: uuid.UUID,
+    citizen_ref: str,
+    kind: str,
+    step: str,
+    updates: dict[str, str],
+) -> Draft:
+    """Merge `updates` into the draft and commit at once: whatever was typed is safe from here on."""
+    draft = find(db_session, account_id, citizen_ref, kind)
+    if draft is None:
+        draft = Draft(account_id=account_id, citizen_ref=citizen_ref, kind=kind, step=step)
+        db_session.add(draft)
+    merged = {**answers(draft), **updates}
+    draft.answers_json = json.dumps(merged, ensure_ascii=True)
+    draft.step = step
+    db_session.commit()
+    return draft
+
+
+def discard(db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: str) -> None:
+    draft = find(db_session, account_id, citizen_ref, kind)
+    if draft is not None:
+        db_session.delete(draft)
+        db_session.commit()

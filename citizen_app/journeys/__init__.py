@@ -1,0 +1,1 @@
+"""Guided flows: one short question per page, answers kept as a draft at every step."""

@@ -1,0 +1,96 @@
+"""Opt-in e-mail when a caseworker answers: found by polling the plan API, sent through the notifier.
+
+One search per turn, whatever the number of citizens: every message changed since the oldest cursor of the
+people who opted in. The e-mail carries no personal content (notify/messages.py); the person signs in to read.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Account, AccountKind, utcnow
+from ..notify import Notifier
+from ..notify.backends import NotifyError
+from ..plan_api import PlanAPIError, PlanClient
+from ..plan_api.mapping import parse_datetime
+
+log = logging.getLogger(__name__)
+STAFF = ("PractitionerRole/", "Practitioner/")
+
+
+def opt_in(db_session: Session, account: Account, email: str | None) -> None:
+    account.notify_email = email or None
+    # Only answers from now on: opting in never sends a burst about old ones.
+    account.answers_notified_until = utcnow() if email else None
+    db_session.commit()
+
+
+def notify_new_answers(
+    db_session: Session, client: PlanClient, notifier: Notifier, link: str
+) -> int:
+    accounts = {
+        a.fhir_ref: a
+        for a in db_session.scalars(
+            select(Account).where(
+                Account.kind == AccountKind.CITIZEN,
+                Account.notify_email.is_not(None),
+                Account.disabled_at.is_(None),
+            )
+        )
+    }
+    if not accounts:
+        return 0
+    since = min(a.answers_notified_until or utcnow() for a in accounts.values())
+    try:
+        found = client.search(
+            "Communication",
+            {"_lastUpdated": f"gt{since.astimezone(UTC).isoformat()}", "_count": "500"},
+        )
+    except PlanAPIError as exc:
+        log.info("answer notifications: plan API not reachable (%s); next turn", exc)
+        return 0
+    newest: dict[str, datetime] = {}
+    for item in found:
+        subject = (item.get("subject") or {}).get("reference", "")
+        sender = (item.get("sender") or {}).get("reference", "")
+        sent = parse_datetime(item.get("sent"))
+        account = accounts.get(subject)
+        if account is None or sent is None or not sender.startswith(STAFF):
+            continue
+        if sent > (account.answers_notified_until or sent) and sent > newest.get(
+            subject, sent.min.replace(tzinfo=UTC)
+        ):
+            newest[subject] = sent
+    sent_count = 0
+    for subject, when in newest.items():
+        account = accounts[subject]
+        try:
+            notifier.send(account.notify_email or "", "answer", link)
+        except (NotifyError, ValueError):
+            log.warning("answer notification for account %s failed; will try again", account.id)
+            continue
+        account.answers_notified_until = when
+        sent_count += 1
+    db_session.commit()
+    return sent_count
+
+
+def poll_answers(app: Flask) -> int:
+    """One turn, with its own session: for the embedded thread and the worker command."""
+    from ..db import standalone_session
+    from ..notify import EXTENSION_KEY
+    from .plan_reading import CLIENT_KEY
+
+    base = app.config.get("PUBLIC_URL") or "http://localhost:5000"
+    with standalone_session(app) as db_session:
+        return notify_new_answers(
+            db_session,
+            app.extensions[CLIENT_KEY],
+            app.extensions[EXTENSION_KEY],
+            base.rstrip("/") + "/messages",
+        )

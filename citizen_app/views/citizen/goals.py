@@ -1,0 +1,173 @@
+"""The goal conversation (one question per page, a draft at every step), a goal's own page with its signs as
+a chart and a table, and the citizen's own words and view on a goal already in the plan."""
+
+from __future__ import annotations
+
+from flask import Response as FlaskResponse
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ... import db
+from ...authz import Action, current_citizen_ref, guarded
+from ...charts import progress_chart
+from ...data import drafts
+from ...forms.citizen import FEEDBACK_MAX, AnswerForm, GoalFeedbackForm
+from ...forms.common import PlainForm
+from ...identity import current_actor
+from ...journeys import goal_conversation as conversation
+from ...restore import restore_pending
+from ...services.goals import propose_goal, send_feedback
+from ...services.plan_reading import read_plan
+from . import bp
+
+KIND = "goal"
+
+
+def _draft():
+    actor = current_actor()
+    return drafts.find(db.session(), actor.account_id, current_citizen_ref(), KIND)
+
+
+@bp.get("/goals/new")
+@guarded(Action.GOAL_PROPOSE, "Goal")
+def new_goal() -> str | FlaskResponse:
+    draft = _draft()
+    if draft is None:
+        return redirect(url_for("citizen.goal_step", code=conversation.CODES[0]), code=303)
+    return render_template(
+        "citizen/goal_resume.html", draft=draft, answers=drafts.answers(draft), form=PlainForm()
+    )
+
+
+@bp.post("/goals/new/start-over")
+@guarded(Action.GOAL_PROPOSE, "Goal")
+def start_over() -> FlaskResponse:
+    if PlainForm().validate_on_submit():
+        drafts.discard(db.session(), current_actor().account_id, current_citizen_ref(), KIND)
+    return redirect(url_for("citizen.goal_step", code=conversation.CODES[0]), code=303)
+
+
+@bp.route("/goals/new/<code>", methods=["GET", "POST"])
+@guarded(Action.GOAL_PROPOSE, "Goal")
+def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
+    step = conversation.step(code)
+    if step is None:
+        abort(404)
+    actor = current_actor()
+    form = AnswerForm().configure(
+        label=str(step.question), required=step.required, max_length=conversation.ANSWER_MAX
+    )
+    if request.method == "POST":
+        typed = request.form.get("answer", "")
+        # Saved before anything is checked: an invalid answer is still the person's words.
+        drafts.save(
+            db.session(),
+            account_id=actor.account_id,
+            citizen_ref=current_citizen_ref(),
+            kind=KIND,
+            step=code,
+            updates={code: typed},
+        )
+        if request.form.get("go") == "back":
+            previous = conversation.preceding(code)
+            back = (
+                url_for("citizen.goal_step", code=previous) if previous else url_for("citizen.plan")
+            )
+            return redirect(back, code=303)
+        if form.validate_on_submit():
+            after = conversation.following(code)
+            if after == conversation.CHECK:
+                return redirect(url_for("citizen.goal_check"), code=303)
+            return redirect(url_for("citizen.goal_step", code=after), code=303)
+    else:
+        form.answer.data = drafts.answers(_draft()).get(code, "")
+        restore_pending(form)
+    number = conversation.CODES.index(code) + 1
+    return render_template(
+        "citizen/goal_step.html",
+        form=form,
+        step=step,
+        number=number,
+        total=len(conversation.STEPS),
+        max_length=conversation.ANSWER_MAX,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/goals/new/check", methods=["GET", "POST"])
+@guarded(Action.GOAL_PROPOSE, "Goal")
+def goal_check() -> str | FlaskResponse:
+    draft = _draft()
+    answers = drafts.answers(draft)
+    missing = next(
+        (s.code for s in conversation.STEPS if s.required and not answers.get(s.code, "").strip()),
+        None,
+    )
+    if draft is None or missing:
+        return redirect(
+            url_for("citizen.goal_step", code=missing or conversation.CODES[0]), code=303
+        )
+    form = PlainForm()
+    if form.validate_on_submit():
+        actor = current_actor()
+        propose_goal(
+            db.session(),
+            draft=draft,
+            patient_ref=current_citizen_ref(),
+            author_ref=actor.fhir_ref or current_citizen_ref(),
+            account_id=actor.account_id,
+        )
+        flash(_("Thank you. Your goal is sent to your caseworker."))
+        return redirect(url_for("citizen.plan"), code=303)
+    return render_template(
+        "citizen/goal_check.html", steps=conversation.STEPS, answers=answers, form=form
+    )
+
+
+def _text_or_none(value: str | None) -> str | None:
+    """Exactly what was typed (spaces included), or None when nothing but spaces was typed."""
+    return value if value and value.strip() else None
+
+
+def _goal_in_plan(goal_id: str):
+    reading = read_plan(db.session(), current_citizen_ref())
+    goal = reading.plan.goal(goal_id) if reading.plan else None
+    if goal is None:
+        abort(404)
+    return reading, goal
+
+
+@bp.get("/plan/goals/<goal_id>")
+@guarded(Action.PLAN_READ, "Goal")
+def goal(goal_id: str) -> str:
+    reading, goal = _goal_in_plan(goal_id)
+    return render_template(
+        "citizen/goal.html", reading=reading, goal=goal, chart=progress_chart(goal.signs)
+    )
+
+
+@bp.route("/plan/goals/<goal_id>/my-words", methods=["GET", "POST"])
+@guarded(Action.GOAL_FEEDBACK_WRITE, "Communication")
+def goal_feedback(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
+    _reading, goal = _goal_in_plan(goal_id)
+    if not goal.in_plan:
+        abort(404)
+    form = GoalFeedbackForm()
+    if request.method == "GET":
+        restore_pending(form)
+    if form.validate_on_submit():
+        actor = current_actor()
+        send_feedback(
+            db.session(),
+            patient_ref=current_citizen_ref(),
+            goal_id=goal.id,
+            author_ref=actor.fhir_ref or current_citizen_ref(),
+            account_id=actor.account_id,
+            wording=_text_or_none(form.wording.data),
+            agreement=form.agreement.data or None,
+            comment=_text_or_none(form.comment.data),
+        )
+        flash(_("Thank you. Your caseworker will read what you wrote."))
+        return redirect(url_for("citizen.goal", goal_id=goal.id), code=303)
+    return render_template(
+        "citizen/goal_feedback.html", form=form, goal=goal, max_length=FEEDBACK_MAX
+    ), 400 if form.errors else 200

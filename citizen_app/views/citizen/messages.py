@@ -1,0 +1,125 @@
+"""Writing to the fixed caseworker: conversations, a new message, replies; states and the answer date."""
+
+from __future__ import annotations
+
+from flask import Response as FlaskResponse
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ... import db
+from ...authz import Action, current_citizen_ref, guarded
+from ...forms.citizen import MESSAGE_MAX, SUBJECT_MAX, MessageForm, ReplyForm
+from ...identity import current_actor
+from ...restore import restore_pending
+from ...services import messages
+from ...services.plan_reading import PlanReading, mark_read, read_plan
+from . import bp
+
+
+def _reading() -> PlanReading:
+    return read_plan(db.session(), current_citizen_ref())
+
+
+def _waiting(reading: PlanReading) -> list[tuple[object, tuple[str | None, str, str | None]]]:
+    return [
+        (item, messages.waiting_text(item))
+        for item in reading.outbox
+        if item.purpose == "message" and item.result_ref is None
+    ]
+
+
+@bp.get("/messages")
+@guarded(Action.MESSAGE_READ, "Communication")
+def conversations() -> str:
+    reading = _reading()
+    return render_template("citizen/messages.html", reading=reading, waiting=_waiting(reading))
+
+
+@bp.route("/messages/new", methods=["GET", "POST"])
+@guarded(Action.MESSAGE_WRITE, "Communication")
+def new_message() -> str | FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    caseworker = reading.plan.caseworker if reading.plan else None
+    form = MessageForm()
+    if request.method == "GET":
+        restore_pending(form)
+    if caseworker is not None and form.validate_on_submit():
+        actor = current_actor()
+        messages.send(
+            db.session(),
+            patient_ref=current_citizen_ref(),
+            sender_ref=actor.fhir_ref or current_citizen_ref(),
+            recipient_ref=caseworker.covering.reference,
+            text=form.text.data or "",
+            subject=form.subject.data if form.subject.data and form.subject.data.strip() else None,
+            account_id=actor.account_id,
+        )
+        flash(
+            _("Your message is saved and will be sent to %(name)s.", name=caseworker.covering.name)
+        )
+        return redirect(url_for("citizen.conversations"), code=303)
+    return render_template(
+        "citizen/message_new.html",
+        form=form,
+        caseworker=caseworker,
+        answer_by=messages.expected_answer_date(),
+        phone=current_app.config["CASEWORKER_PHONE"],
+        subject_max=SUBJECT_MAX,
+        text_max=MESSAGE_MAX,
+    ), 400 if form.errors else 200
+
+
+def _thread(reading: PlanReading, conversation_id: str):  # type: ignore[no-untyped-def]
+    thread = reading.plan.conversation(conversation_id) if reading.plan else None
+    if thread is None:
+        abort(404)  # another citizen's conversation answers exactly like one that does not exist
+    return thread
+
+
+def _render_conversation(reading: PlanReading, thread, form: ReplyForm, status: int = 200):  # type: ignore[no-untyped-def]
+    mark_read(
+        db.session(), current_actor().account_id, [m.id for m in thread.messages if m.from_staff]
+    )
+    waiting = [w for w in _waiting(reading) if w[1][2] == thread.id]
+    return render_template(
+        "citizen/conversation.html",
+        reading=reading,
+        thread=thread,
+        waiting=waiting,
+        form=form,
+        answer_by=messages.expected_answer_date(),
+        text_max=MESSAGE_MAX,
+    ), status
+
+
+@bp.get("/messages/<conversation_id>")
+@guarded(Action.MESSAGE_READ, "Communication")
+def conversation(conversation_id: str) -> tuple[str, int]:
+    reading = _reading()
+    form = ReplyForm()
+    restore_pending(form)
+    return _render_conversation(reading, _thread(reading, conversation_id), form)
+
+
+@bp.post("/messages/<conversation_id>/reply")
+@guarded(Action.MESSAGE_WRITE, "Communication")
+def reply(conversation_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    thread = _thread(reading, conversation_id)
+    form = ReplyForm()
+    caseworker = reading.plan.caseworker if reading.plan else None
+    if caseworker is not None and form.validate_on_submit():
+        actor = current_actor()
+        messages.send(
+            db.session(),
+            patient_ref=current_citizen_ref(),
+            sender_ref=actor.fhir_ref or current_citizen_ref(),
+            recipient_ref=caseworker.covering.reference,
+            text=form.text.data or "",
+            subject=None,
+            account_id=actor.account_id,
+            conversation=thread,
+        )
+        flash(_("Your answer is saved and will be sent."))
+        return redirect(url_for("citizen.conversation", conversation_id=thread.id), code=303)
+    return _render_conversation(reading, thread, form, 400)
