@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from flask import Flask, g
@@ -42,6 +43,24 @@ def outbox_state(message: OutboxMessage) -> str:
     return _("Sent")
 
 
+def outbox_summary(message: OutboxMessage) -> str:
+    """What a waiting item says, in the person's own words where there are any: they recognise it."""
+    try:
+        body = json.loads(message.body_json)
+    except ValueError:
+        return ""
+    if message.resource_type == "Goal":
+        text = (body.get("description") or {}).get("text", "")
+    elif message.resource_type == "Communication":
+        text = next((p.get("contentString", "") for p in body.get("payload", []) if p), "")
+    elif message.resource_type == "Observation":
+        code = ((body.get("valueCodeableConcept") or {}).get("coding") or [{}])[0].get("code")
+        return str(labels.PROGRESS_SIGNS.get(code, ("", ""))[0])
+    else:
+        text = ""
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 def unread_messages() -> int:
     from . import db
     from .services.plan_reading import unread_count
@@ -54,6 +73,7 @@ def unread_messages() -> int:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages"] = unread_messages
+    app.jinja_env.globals["outbox_summary"] = outbox_summary
     app.jinja_env.globals["written_by"] = written_by
     app.jinja_env.globals["outbox_state"] = outbox_state
     app.jinja_env.filters["date"] = _date
