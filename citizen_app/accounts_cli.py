@@ -87,6 +87,71 @@ def init_app(app: Flask) -> None:
         click.echo(f"Activation code for {account.username}: {code}")
         click.echo(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once.")
 
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The access log."""
+
+    @audit_group.command("purge")
+    def audit_purge() -> None:
+        """Remove access-log events older than AUDIT_RETENTION_DAYS."""
+        from datetime import timedelta
+
+        from .data.audit import purge_before
+
+        cutoff = utcnow() - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
+        removed = purge_before(db.session(), cutoff)
+        click.echo(f"removed {removed} event(s) older than {cutoff:%Y-%m-%d}")
+
+    @app.cli.group("delegations")
+    def delegations_group() -> None:
+        """Guardians and parents, registered by a caseworker."""
+
+    @delegations_group.command("register")
+    @click.argument("citizen")
+    @click.option("--kind", type=click.Choice(["guardian", "parent"]), required=True)
+    @click.option("--name", required=True, help="The guardian's or parent's full name.")
+    @click.option(
+        "--scope", "scopes", multiple=True, default=("read", "write", "message"), show_default=True
+    )
+    @click.option(
+        "--until", "until", default=None, help="YYYY-MM-DD; a parent's default: the day before 18."
+    )
+    @click.option(
+        "--decision", default="", help="For a guardian: the scope of the court's decision."
+    )
+    def register(
+        citizen: str,
+        kind: str,
+        name: str,
+        scopes: tuple[str, ...],
+        until: str | None,
+        decision: str,
+    ) -> None:
+        """Prints a one-time invitation code for the guardian or parent."""
+        from datetime import date
+
+        from .models import DelegationKind
+        from .services import delegations
+
+        account = _account(citizen)
+        ends = date.fromisoformat(until) if until else None
+        if ends is None:
+            raise click.ClickException(
+                "--until is required (for a parent: the day before the child turns 18)"
+            )
+        _delegation, code = delegations.invite(
+            db.session(),
+            citizen=account,
+            name=name,
+            contact="",
+            scopes=set(scopes),
+            ends_on=ends,
+            secret_key=current_app.config["SECRET_KEY"],
+            kind=DelegationKind(kind),
+            decision_note=decision,
+        )
+        click.echo(f"Invitation code for {name} ({kind} of {citizen}): {code}")
+
     @accounts_group.command("disable")
     @click.argument("username")
     def disable(username: str) -> None:

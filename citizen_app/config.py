@@ -64,6 +64,8 @@ def from_environment() -> dict[str, Any]:
         "SESSION_ABSOLUTE_HOURS": float(env.get("SESSION_ABSOLUTE_HOURS", "12")),
         "RECENT_SIGN_IN_MINUTES": float(env.get("RECENT_SIGN_IN_MINUTES", "5")),
         "ACTIVATION_CODE_DAYS": _int("ACTIVATION_CODE_DAYS", 14),
+        # The access log is kept this long, then `flask --app citizen_app audit purge` removes it.
+        "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 5 * 365),
         # memory:// in one process; redis://… when several processes must share the counters.
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
         "RATELIMIT_ACTIVATION": env.get("RATELIMIT_ACTIVATION", "5 per minute; 20 per hour"),

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .auth import activation
-from .models import Account, AccountKind
+from .models import Account, AccountKind, Delegation, DelegationKind, utcnow
 from .plan_api import PlanClient, fhir
+from .services.delegations import parent_ends_on
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
 UNIT = "Borgercenter Voksne, Team Nord"
@@ -326,4 +327,33 @@ def load(
             db_session, account, secret_key=secret_key, days=code_days
         )
         lines.append(f"{username:<6} {kind.value:<11} {code}  {name} — {what}")
+    _line_is_emils_parent(db_session, emil, line)
     return lines
+
+
+def _line_is_emils_parent(db_session: Session, emil_ref: str, line_ref: str) -> None:
+    """Registered by a caseworker in real life; here once, accepted, until Emil turns 18."""
+    emil = db_session.scalar(select(Account).where(Account.fhir_ref == emil_ref))
+    line = db_session.scalar(select(Account).where(Account.fhir_ref == line_ref))
+    if emil is None or line is None:
+        return
+    exists = db_session.scalar(
+        select(Delegation).where(
+            Delegation.citizen_account_id == emil.id, Delegation.relative_account_id == line.id
+        )
+    )
+    if exists is None:
+        db_session.add(
+            Delegation(
+                citizen_account_id=emil.id,
+                citizen_ref=emil_ref,
+                relative_account_id=line.id,
+                kind=DelegationKind.PARENT,
+                name=line.display_name,
+                scopes="message read write",
+                ends_on=parent_ends_on(date(2014, 5, 3)),
+                related_person_ref=line_ref,
+                accepted_at=utcnow(),
+            )
+        )
+        db_session.commit()

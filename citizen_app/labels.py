@@ -63,3 +63,54 @@ MESSAGE_STATE = {
     "read": _l("Read by your caseworker"),
     "answered": _l("Answered"),
 }
+
+SCOPES = {
+    "read": _l("See my plan"),
+    "write": _l("Write goals and progress signs for me"),
+    "message": _l("Write to my caseworker for me"),
+}
+
+DELEGATION_KIND = {
+    "relative": _l("Relative"),
+    "guardian": _l("Guardian"),
+    "parent": _l("Parent"),
+}
+
+# "You act for Sara as her …"
+ACTING_AS = {
+    "relative": _l("relative"),
+    "guardian": _l("guardian"),
+    "parent": _l("parent"),
+}
+
+# The access log in plain words: what the person did.
+AUDIT_ACTION = {
+    "citizen:plan:read": _l("looked at your plan"),
+    "citizen:progress-sign:write": _l("opened or wrote a progress sign"),
+    "citizen:goal:propose": _l("worked on a new goal"),
+    "citizen:goal-feedback:write": _l("opened or wrote your words about a goal"),
+    "citizen:message:read": _l("read your messages"),
+    "citizen:message:write": _l("wrote a message"),
+    "citizen:delegation:manage": _l("looked at or changed who helps you"),
+    "citizen:access-log:read": _l("looked at this list"),
+    "citizen:my-data:export": _l("looked at or downloaded your data"),
+    "caseworker:plan:read": _l("looked at your plan"),
+    "caseworker:review:write": _l("answered or reviewed what you sent"),
+    "auth:sign-in": _l("signed in"),
+    "auth:sign-out": _l("signed out"),
+    "auth:activation-code:used": _l("used an activation code"),
+    "auth:passkey:added": _l("added a passkey"),
+    "auth:passkey:renamed": _l("renamed a passkey"),
+    "auth:passkey:removed": _l("removed a passkey"),
+    "auth:confirm": _l("confirmed it was them"),
+    "auth:sessions:ended": _l("signed out on other devices"),
+    "account:notifications:changed": _l("changed e-mail settings"),
+}
+
+AUDIT_ROLE = {
+    "relative": _l("your relative"),
+    "guardian": _l("your guardian"),
+    "parent": _l("your parent"),
+    "fixed-caseworker": _l("your caseworker"),
+    "substitute": _l("a substitute caseworker"),
+}

@@ -26,10 +26,13 @@ def written_by(author: Person | None) -> str:
     """Who wrote something, said from the reader's side: "You wrote it", "Peter Jensen wrote it for you"."""
     if author is None:
         return ""
-    if author.reference == g.get("citizen_ref"):
+    if author.reference == g.get("author_ref"):
         return _("You wrote it")
+    reader_is_citizen = g.get("author_ref") == g.get("citizen_ref")
     if author.role == "relative":
-        return _("%(name)s wrote it for you", name=author.name)
+        if reader_is_citizen:
+            return _("%(name)s wrote it for you", name=author.name)
+        return _("%(name)s wrote it", name=author.name)
     if author.role == "caseworker":
         return _("%(name)s, caseworker, wrote it", name=author.name)
     return _("%(name)s wrote it", name=author.name) if author.name else ""
@@ -61,18 +64,44 @@ def outbox_summary(message: OutboxMessage) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def may(action: str) -> bool:
+    """Whether this request's actor may do `action` for this request's citizen: to hide controls. The guard
+    of the route that the control leads to decides again, whatever the page showed."""
+    from .authz import Action, can
+
+    actor = g.get("actor")
+    return actor is not None and bool(can(actor, Action(action), g.get("citizen_ref")))
+
+
+def acting_for_name() -> str:
+    from . import db
+    from .data.delegations import citizen_names
+
+    ref = g.get("citizen_ref")
+    return citizen_names(db.session(), [ref]).get(ref, "") if ref else ""
+
+
 def unread_messages() -> int:
     from . import db
     from .services.plan_reading import unread_count
 
     actor = g.get("actor")
-    if actor is None or actor.anonymous or not actor.fhir_ref:
+    citizen_ref = g.get("citizen_ref")
+    if actor is None or actor.anonymous or not citizen_ref or not may("citizen:message:read"):
         return 0
-    return unread_count(db.session(), actor.fhir_ref, actor.account_id)
+    return unread_count(db.session(), citizen_ref, actor.account_id)
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages"] = unread_messages
+    app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["acting_for_name"] = acting_for_name
+    app.jinja_env.filters["scope_label"] = lambda code: str(labels.SCOPES.get(code, code))
+
+    @app.context_processor
+    def _today() -> dict[str, date]:
+        return {"today": date.today()}
+
     app.jinja_env.globals["outbox_summary"] = outbox_summary
     app.jinja_env.globals["written_by"] = written_by
     app.jinja_env.globals["outbox_state"] = outbox_state

@@ -34,8 +34,8 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def code_hash(secret_key: str, code: str) -> str:
-    key = hashlib.sha256(b"borgerensplan-activation-code:" + secret_key.encode()).digest()
+def code_hash(secret_key: str, code: str, purpose: str = "activation-code") -> str:
+    key = hashlib.sha256(f"borgerensplan-{purpose}:".encode() + secret_key.encode()).digest()
     return hmac.new(key, normalise(code).encode(), hashlib.sha256).hexdigest()
 
 

@@ -1,4 +1,9 @@
-"""How a view declares its guard. Every route must carry one (tests/meta checks); the guard asks the policy."""
+"""How a view declares its guard. Every route carries one (tests/meta checks it); the guard asks the policy.
+
+The guard also fixes, once per request, whose data the request acts on: a citizen acts on their own plan; a
+relative, guardian or parent on the one citizen they chose (explicitly, when they act for several). One request
+never mixes two citizens: views only ever see `current_citizen_ref()`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,15 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g
+from flask import abort, g, redirect, request, session, url_for
 
 from ..audit import record
 from ..identity import current_actor
 from ..models import AccountKind
-from .policy import Action, can
+from .policy import Action, Actor, Grant, can
 
 GUARD_ATTRIBUTE = "_borgerensplan_guard"
+ACTING_FOR = "acting_for"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -28,11 +34,23 @@ def current_citizen_ref() -> str:
     return g.citizen_ref
 
 
-def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
-    """Ask the policy before the view runs, and write the audit event either way.
+def current_author_ref() -> str:
+    """Who writes, in the plan API: the citizen, or the RelatedPerson acting for them."""
+    return g.author_ref
 
-    Until delegation exists, the citizen a request acts on is the signed-in citizen themself.
-    """
+
+def chosen_grant(actor: Actor) -> Grant | None:
+    """The delegation a relative acts through in this session; with only one, that one."""
+    delegated = [gr for gr in actor.grants if gr.delegation_id is not None]
+    chosen = session.get(ACTING_FOR)
+    match = next((gr for gr in delegated if str(gr.delegation_id) == chosen), None)
+    if match is None and len(delegated) == 1:
+        return delegated[0]
+    return match
+
+
+def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
+    """Ask the policy before the view runs, and write the audit event either way."""
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
@@ -40,14 +58,24 @@ def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
             actor = current_actor()
             if actor.anonymous:
                 abort(401)
-            # Until delegation exists, a citizen acts on their own plan and nobody else acts on any.
-            citizen_ref = actor.fhir_ref if actor.kind is AccountKind.CITIZEN else None
+            grant = None
+            if actor.kind is AccountKind.CITIZEN:
+                citizen_ref = actor.fhir_ref
+            elif actor.kind is AccountKind.RELATIVE and action is not Action.OWN_ACCOUNT_MANAGE:
+                grant = chosen_grant(actor)
+                if grant is None and actor.grants and request.method == "GET":
+                    return redirect(url_for("acting.choose", next=request.path), code=303)
+                citizen_ref = grant.citizen_ref if grant else None
+            else:
+                citizen_ref = None
             decision = can(actor, action, citizen_ref)
             record(actor, action.value, resource_type, citizen_ref, decision)
             if not decision:
                 abort(404)  # the same answer as for something that does not exist
             g.citizen_ref = citizen_ref
             g.acting_role = decision.role
+            g.acting_grant = grant
+            g.author_ref = (grant.author_ref if grant else None) or actor.fhir_ref
             return view(*args, **kwargs)
 
         setattr(wrapper, GUARD_ATTRIBUTE, action.value)

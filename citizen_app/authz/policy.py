@@ -1,7 +1,9 @@
-"""can(actor, action, citizen): deny by default.
+"""can(actor, action, citizen): the one authorization policy. Deny by default.
 
-Permissions are named `<area>:<resource>:<action>`. Only rules written below allow anything; an action nobody
-has a rule for is refused to everyone.
+Permissions are named `<area>:<resource>:<action>`. The actor carries the facts the policy needs (its own
+plan reference, the delegations it holds, the citizens it covers as a caseworker), loaded once per request,
+so the policy itself is a pure function: the same question always gets the same answer, and the matrix test
+can ask it directly.
 """
 
 from __future__ import annotations
@@ -20,8 +22,35 @@ class Action(enum.StrEnum):
     GOAL_FEEDBACK_WRITE = "citizen:goal-feedback:write"
     MESSAGE_READ = "citizen:message:read"
     MESSAGE_WRITE = "citizen:message:write"
+    DELEGATION_MANAGE = "citizen:delegation:manage"
+    ACCESS_LOG_READ = "citizen:access-log:read"
+    MY_DATA_EXPORT = "citizen:my-data:export"
     # The signed-in person's own sign-in settings: passkeys and sessions. No citizen's plan data.
     OWN_ACCOUNT_MANAGE = "account:sign-in:manage"
+    # Caseworker area (the fixed caseworker, and the substitute during an absence).
+    CASE_PLAN_READ = "caseworker:plan:read"
+    CASE_REVIEW = "caseworker:review:write"
+
+
+class Role(enum.StrEnum):
+    CITIZEN = "citizen"
+    RELATIVE = "relative"
+    GUARDIAN = "guardian"
+    PARENT = "parent"
+    FIXED_CASEWORKER = "fixed-caseworker"
+    SUBSTITUTE = "substitute"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One relation of the actor to one citizen, already checked as in force today (not expired, revoked)."""
+
+    citizen_ref: str
+    role: Role
+    scopes: frozenset[str] = frozenset()
+    # Who writes, in the plan API, when this actor writes for the citizen (RelatedPerson/…).
+    author_ref: str | None = None
+    delegation_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -30,10 +59,14 @@ class Actor:
     kind: AccountKind | None
     fhir_ref: str | None
     display_name: str = ""
+    grants: tuple[Grant, ...] = ()
 
     @property
     def anonymous(self) -> bool:
         return self.account_id is None
+
+    def grant_for(self, citizen_ref: str | None) -> Grant | None:
+        return next((g for g in self.grants if g.citizen_ref == citizen_ref), None)
 
 
 ANONYMOUS = Actor(None, None, None)
@@ -57,15 +90,38 @@ _CITIZEN_OWN = frozenset(
         Action.GOAL_FEEDBACK_WRITE,
         Action.MESSAGE_READ,
         Action.MESSAGE_WRITE,
+        Action.DELEGATION_MANAGE,
+        Action.ACCESS_LOG_READ,
+        Action.MY_DATA_EXPORT,
     }
 )
+# What each scope of a delegation allows; nothing else is ever allowed through a delegation.
+_BY_SCOPE = {
+    "read": frozenset({Action.PLAN_READ}),
+    "write": frozenset(
+        {Action.PROGRESS_SIGN_WRITE, Action.GOAL_PROPOSE, Action.GOAL_FEEDBACK_WRITE}
+    ),
+    "message": frozenset({Action.MESSAGE_READ, Action.MESSAGE_WRITE}),
+}
+_DELEGATED = frozenset({Role.RELATIVE, Role.GUARDIAN, Role.PARENT})
+_CASEWORKER = frozenset({Action.CASE_PLAN_READ, Action.CASE_REVIEW})
 
 
 def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
+    if actor.anonymous:
+        return Decision(False, "anonymous")
     if action is Action.OWN_ACCOUNT_MANAGE:
-        return Decision(not actor.anonymous, "self" if not actor.anonymous else "anonymous")
-    if actor.anonymous or citizen_ref is None:
-        return Decision(False, "anonymous" if actor.anonymous else "none")
+        return Decision(True, "self")
+    if citizen_ref is None:
+        return Decision(False, "none")
     if actor.kind is AccountKind.CITIZEN and actor.fhir_ref == citizen_ref:
-        return Decision(action in _CITIZEN_OWN, "citizen")
+        return Decision(action in _CITIZEN_OWN, Role.CITIZEN.value)
+    grant = actor.grant_for(citizen_ref)
+    if grant is None:
+        return Decision(False, "none")
+    if grant.role in _DELEGATED:
+        allowed = any(action in _BY_SCOPE.get(scope, frozenset()) for scope in grant.scopes)
+        return Decision(allowed, grant.role.value)
+    if grant.role in (Role.FIXED_CASEWORKER, Role.SUBSTITUTE):
+        return Decision(action in _CASEWORKER, grant.role.value)
     return Decision(False, "none")

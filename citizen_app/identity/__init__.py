@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, g, session
 
 from .. import db
-from ..authz.policy import ANONYMOUS, Actor
-from ..models import Account, utcnow
+from ..authz.policy import ANONYMOUS, Actor, Grant, Role
+from ..models import Account, AccountKind, utcnow
 
 SESSION_KEY = "account_id"
 AUTHENTICATED_AT = "authenticated_at"
@@ -26,9 +26,33 @@ def current_actor() -> Actor:
         except ValueError:
             account = None
         if account is not None and account.disabled_at is None:
-            actor = Actor(account.id, account.kind, account.fhir_ref, account.display_name)
+            actor = Actor(
+                account.id,
+                account.kind,
+                account.fhir_ref,
+                account.display_name,
+                grants=_grants(account),
+            )
     g.actor = actor
     return actor
+
+
+def _grants(account: Account) -> tuple[Grant, ...]:
+    """The relations in force today, read fresh on every request: a revocation works on the next one."""
+    if account.kind is not AccountKind.RELATIVE:
+        return ()
+    from ..data.delegations import active_for_relative
+
+    return tuple(
+        Grant(
+            citizen_ref=d.citizen_ref,
+            role=Role(d.kind.value),
+            scopes=frozenset(d.scopes.split()),
+            author_ref=d.related_person_ref,
+            delegation_id=d.id,
+        )
+        for d in active_for_relative(db.session(), account.id, date.today())
+    )
 
 
 def current_account() -> Account | None:

@@ -4,6 +4,7 @@ from .account import Account, AccountKind
 from .audit import AuditEvent
 from .auth import ActivationCode, Passkey, UserSession, WebAuthnChallenge
 from .base import Base, utcnow
+from .delegation import Delegation, DelegationKind, Scope
 from .draft import Draft, MessageRead
 from .outbox import OutboxMessage, OutboxState
 from .plan_snapshot import PlanSnapshot
@@ -14,12 +15,15 @@ __all__ = [
     "ActivationCode",
     "AuditEvent",
     "Base",
+    "Delegation",
+    "DelegationKind",
     "Draft",
     "MessageRead",
     "OutboxMessage",
     "OutboxState",
     "Passkey",
     "PlanSnapshot",
+    "Scope",
     "UserSession",
     "WebAuthnChallenge",
     "utcnow",

@@ -19,6 +19,8 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(as_uuid=True))
     actor_role: Mapped[str] = mapped_column(String(40))
+    # Staff are shown to the citizen by role and unit, not by name: the unit at the time of the access.
+    actor_unit: Mapped[str | None] = mapped_column(String(200))
     # Whose data: the citizen's Patient reference (an opaque id), empty for events about no citizen.
     citizen_ref: Mapped[str | None] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(60))

@@ -7,9 +7,10 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from .account import bp as account
+    from .acting import bp as acting
     from .auth import bp as auth
     from .citizen import bp as citizen
     from .public import bp as public
 
-    for blueprint in (public, auth, account, citizen):
+    for blueprint in (public, auth, account, acting, citizen):
         app.register_blueprint(blueprint)

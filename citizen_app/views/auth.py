@@ -30,11 +30,16 @@ from ..auth import activation, relying_party
 from ..auth import service as auth_service
 from ..auth.passkeys import PasskeyError
 from ..authz import public
+from ..authz.guard import ACTING_FOR
 from ..forms.auth import ActivationForm, PasskeyNameForm
 from ..forms.common import PlainForm
+from ..forms.delegations import InvitationCodeForm
 from ..identity import current_actor, session_id, sign_in, sign_out
 from ..models import Account, AccountKind, utcnow
+from ..plan_api import PlanAPIError
 from ..ratelimit import activation_limit, limiter, sign_in_limit
+from ..services import delegations as delegation_service
+from ..services.plan_reading import plan_client
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -236,3 +241,49 @@ def activate_passkey_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
     record_account_event(account, "auth:sign-in", "Session", "allowed")
     flash(_("Your passkey is ready. Next time you sign in with it."))
     return jsonify({"redirect": home_for(account)})
+
+
+# -- an invitation to act for someone ---------------------------------------------------------------
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+@public
+@limiter.limit(activation_limit, methods=["POST"])
+def invitation() -> str | FlaskResponse | tuple[str, int]:
+    form = InvitationCodeForm()
+    if form.validate_on_submit():
+        actor = current_actor()
+        relative = db.session().get(Account, actor.account_id) if not actor.anonymous else None
+        if relative is not None and relative.kind is not AccountKind.RELATIVE:
+            relative = None  # a citizen's or caseworker's account never becomes a relative's
+            sign_out()
+        try:
+            accepted = delegation_service.accept(
+                db.session(),
+                plan_client(),
+                code=form.code.data or "",
+                secret_key=current_app.config["SECRET_KEY"],
+                relative=relative,
+            )
+        except PlanAPIError:
+            form.code.errors.append(_("We cannot finish this right now. Please try again later."))
+            accepted = None
+        if accepted is not None:
+            delegation, account = accepted
+            record_account_event(account, "delegation:accepted", "Delegation", "allowed")
+            if relative is not None:
+                session[ACTING_FOR] = str(delegation.id)
+                return redirect(url_for("citizen.plan"), code=303)
+            session.clear()
+            session[ACTING_FOR] = str(delegation.id)
+            session[ACTIVATING] = {"account": str(account.id), "at": utcnow().timestamp()}
+            session.rotate = True  # type: ignore[attr-defined]
+            return redirect(url_for("auth.activate_passkey"), code=303)
+        if not form.code.errors:
+            record_account_event(None, "delegation:accepted", "Delegation", "denied")
+            form.code.errors.append(
+                _(
+                    "This code does not work. It may already be used, or it is too old. Ask for a new one."
+                )
+            )
+    return render_template("auth/invitation.html", form=form), 400 if form.errors else 200

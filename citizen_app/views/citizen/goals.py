@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action, current_author_ref, current_citizen_ref, guarded
 from ...charts import progress_chart
 from ...data import drafts
 from ...forms.citizen import FEEDBACK_MAX, AnswerForm, GoalFeedbackForm
@@ -113,7 +113,7 @@ def goal_check() -> str | FlaskResponse:
             db.session(),
             draft=draft,
             patient_ref=current_citizen_ref(),
-            author_ref=actor.fhir_ref or current_citizen_ref(),
+            author_ref=current_author_ref(),
             account_id=actor.account_id,
         )
         flash(_("Thank you. Your goal is sent to your caseworker."))
@@ -160,7 +160,7 @@ def goal_feedback(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
             db.session(),
             patient_ref=current_citizen_ref(),
             goal_id=goal.id,
-            author_ref=actor.fhir_ref or current_citizen_ref(),
+            author_ref=current_author_ref(),
             account_id=actor.account_id,
             wording=_text_or_none(form.wording.data),
             agreement=form.agreement.data or None,

@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action, current_author_ref, current_citizen_ref, guarded
 from ...forms.citizen import MESSAGE_MAX, SUBJECT_MAX, MessageForm, ReplyForm
 from ...identity import current_actor
 from ...restore import restore_pending
@@ -48,7 +48,7 @@ def new_message() -> str | FlaskResponse | tuple[str, int]:
         messages.send(
             db.session(),
             patient_ref=current_citizen_ref(),
-            sender_ref=actor.fhir_ref or current_citizen_ref(),
+            sender_ref=current_author_ref(),
             recipient_ref=caseworker.covering.reference,
             text=form.text.data or "",
             subject=form.subject.data if form.subject.data and form.subject.data.strip() else None,
@@ -113,7 +113,7 @@ def reply(conversation_id: str) -> FlaskResponse | tuple[str, int]:
         messages.send(
             db.session(),
             patient_ref=current_citizen_ref(),
-            sender_ref=actor.fhir_ref or current_citizen_ref(),
+            sender_ref=current_author_ref(),
             recipient_ref=caseworker.covering.reference,
             text=form.text.data or "",
             subject=None,

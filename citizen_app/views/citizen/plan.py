@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action, current_author_ref, current_citizen_ref, guarded
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...identity import current_actor
 from ...services.plan_reading import read_plan
@@ -41,7 +41,7 @@ def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
             value=form.value.data,
             when=form.when.data,
             note=form.note.data,
-            author_ref=actor.fhir_ref or current_citizen_ref(),
+            author_ref=current_author_ref(),
             account_id=actor.account_id,
         )
         flash(_("Thank you. Your progress sign is saved and will be sent to your plan."))

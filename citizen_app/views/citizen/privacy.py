@@ -1,0 +1,42 @@
+"""Who has looked at my plan, and my data to download."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response as FlaskResponse
+from flask import render_template
+
+from ... import db
+from ...authz import Action, current_citizen_ref, guarded
+from ...data import audit as audit_data
+from ...identity import current_account
+from ...services.my_data import export
+from . import bp
+
+
+@bp.get("/who-has-looked")
+@guarded(Action.ACCESS_LOG_READ, "AuditEvent")
+def access_log() -> str:
+    account = current_account()
+    events = audit_data.for_citizen(db.session(), current_citizen_ref())
+    return render_template("citizen/access_log.html", events=events, me=account.id)
+
+
+@bp.get("/my-data")
+@guarded(Action.MY_DATA_EXPORT, "Export")
+def my_data() -> str:
+    data = export(db.session(), current_account())
+    return render_template("citizen/my_data.html", data=data)
+
+
+@bp.get("/my-data.json")
+@guarded(Action.MY_DATA_EXPORT, "Export")
+def my_data_json() -> FlaskResponse:
+    data = export(db.session(), current_account())
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return FlaskResponse(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="borgerens-plan-my-data.json"'},
+    )
