@@ -48,9 +48,10 @@ ACTIVATION_WINDOW_SECONDS = 15 * 60
 
 
 def home_for(account: Account | Any) -> str:
-    return (
-        url_for("citizen.plan") if account.kind is AccountKind.CITIZEN else url_for("public.index")
-    )
+    """Citizens and those acting for them land on the plan (the guard asks whose, if several)."""
+    if account.kind in (AccountKind.CITIZEN, AccountKind.RELATIVE):
+        return url_for("citizen.plan")
+    return url_for("public.index")
 
 
 def ceremony_body() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -140,10 +141,10 @@ def sign_out_post() -> FlaskResponse:
 
 @bp.post("/session/extend")
 @public
-def extend_session() -> FlaskResponse | tuple[str, int]:
+def extend_session() -> FlaskResponse:
     """The "stay signed in" button: any request keeps a session alive; this one exists to be pressed."""
     if current_actor().anonymous:
-        return "", 401
+        abort(401)
     session["extended_at"] = utcnow().isoformat()
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"ok": True})
