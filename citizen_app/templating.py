@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, datetime
 
 from flask import Flask, g
@@ -95,6 +96,7 @@ def unread_messages() -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages"] = unread_messages
     app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["uuid4"] = uuid.uuid4
     app.jinja_env.globals["acting_for_name"] = acting_for_name
     app.jinja_env.filters["scope_label"] = lambda code: str(labels.SCOPES.get(code, code))
 

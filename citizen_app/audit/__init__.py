@@ -22,9 +22,12 @@ def record(
     decision: Decision,
 ) -> AuditEvent:
     """Add the event to this request's session: it commits with the request's own writes, or alone below."""
+    from flask import g
+
     audit_event = AuditEvent(
         actor_account_id=actor.account_id,
         actor_role=decision.role,
+        actor_unit=g.get("staff_unit"),
         citizen_ref=citizen_ref,
         action=action,
         resource_type=resource_type,

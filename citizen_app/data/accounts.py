@@ -13,3 +13,14 @@ def by_username(db_session: Session, username: str) -> Account | None:
 def citizens(db_session: Session) -> list[Account]:
     stmt = select(Account).where(Account.kind == AccountKind.CITIZEN).order_by(Account.username)
     return list(db_session.scalars(stmt))
+
+
+def by_fhir_ref(db_session: Session, fhir_ref: str) -> Account | None:
+    return db_session.scalar(select(Account).where(Account.fhir_ref == fhir_ref))
+
+
+def caseworkers(db_session: Session) -> list[Account]:
+    stmt = select(Account).where(
+        Account.kind == AccountKind.CASEWORKER, Account.disabled_at.is_(None)
+    )
+    return list(db_session.scalars(stmt.order_by(Account.display_name)))

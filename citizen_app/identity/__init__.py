@@ -39,6 +39,18 @@ def current_actor() -> Actor:
 
 def _grants(account: Account) -> tuple[Grant, ...]:
     """The relations in force today, read fresh on every request: a revocation works on the next one."""
+    if account.kind is AccountKind.CASEWORKER:
+        from ..plan_api import PlanAPIError
+        from ..services.caseload import coverage
+        from ..services.plan_reading import plan_client
+
+        try:
+            found = coverage(plan_client(), account.fhir_ref)
+        except PlanAPIError:
+            return ()  # without the plan API nobody can be shown to cover anyone: deny
+        g.staff_unit = found.unit
+        g.covering_for = found.covering_for
+        return found.grants
     if account.kind is not AccountKind.RELATIVE:
         return ()
     from ..data.delegations import active_for_relative

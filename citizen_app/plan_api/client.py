@@ -84,6 +84,10 @@ class PlanClient:
     def read(self, resource_type: str, resource_id: str, etag: str | None = None) -> Fetched:
         return self._conditional_get(f"/{resource_type}/{resource_id}", etag)
 
+    def vread(self, resource_type: str, resource_id: str, version: str) -> dict[str, Any]:
+        """One earlier version, as it was: what a person saw before they changed it."""
+        return self._json(self._send("GET", f"/{resource_type}/{resource_id}/_history/{version}"))
+
     def everything(self, patient_ref: str, etag: str | None = None) -> Fetched:
         """The whole plan of one citizen in one request (see docs/plan-api.md, `$everything`)."""
         resource_type, _, patient_id = patient_ref.partition("/")

@@ -9,8 +9,9 @@ def register_blueprints(app: Flask) -> None:
     from .account import bp as account
     from .acting import bp as acting
     from .auth import bp as auth
+    from .caseworker import bp as caseworker
     from .citizen import bp as citizen
     from .public import bp as public
 
-    for blueprint in (public, auth, account, acting, citizen):
+    for blueprint in (public, auth, account, acting, citizen, caseworker):
         app.register_blueprint(blueprint)

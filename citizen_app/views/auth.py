@@ -51,7 +51,7 @@ def home_for(account: Account | Any) -> str:
     """Citizens and those acting for them land on the plan (the guard asks whose, if several)."""
     if account.kind in (AccountKind.CITIZEN, AccountKind.RELATIVE):
         return url_for("citizen.plan")
-    return url_for("public.index")
+    return url_for("caseworker.caseload")
 
 
 def ceremony_body() -> tuple[dict[str, Any], dict[str, Any]]:

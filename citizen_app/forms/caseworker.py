@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, TextAreaField, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
+
+from .citizen import MESSAGE_MAX, NotBlank
+from .delegations import DATE_FORMATS
+
+
+class AcceptGoalForm(FlaskForm):
+    version = HiddenField()
+    wording = TextAreaField(
+        _l("The goal in professional wording"),
+        validators=[NotBlank(_l("Write the professional wording.")), Length(max=1000)],
+    )
+
+
+class DeclineGoalForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        _l("Why is it not taken into the plan? The citizen sees this."),
+        validators=[NotBlank(_l("Write the reason the citizen will see.")), Length(max=1000)],
+    )
+
+
+class StaffReplyForm(FlaskForm):
+    message_id = HiddenField()
+    text = TextAreaField(
+        _l("Your answer"),
+        validators=[NotBlank(_l("Write your answer.")), Length(max=MESSAGE_MAX)],
+    )
+
+
+class AbsenceForm(FlaskForm):
+    start = DateField(_l("Away from"), validators=[Optional()], format=DATE_FORMATS)
+    end = DateField(_l("Away until"), validators=[Optional()], format=DATE_FORMATS)
+    substitute = SelectField(_l("Substitute while you are away"), validate_choice=False)
+
+    def validate_end(self, field: DateField) -> None:
+        if bool(self.start.data) != bool(field.data):
+            raise ValidationError(_l("Write both dates, or neither."))
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The end cannot be before the start."))
+
+
+__all__ = ["AbsenceForm", "AcceptGoalForm", "DeclineGoalForm", "InputRequired", "StaffReplyForm"]

@@ -1,0 +1,82 @@
+"""Which citizens a caseworker works for now: as their fixed caseworker, and as substitute for a colleague
+who is away. Read from the plan API (CareTeam, PractitionerRole), the source of truth, on each request.
+
+Cost: one CareTeam search for my own caseload, one PractitionerRole search to find colleagues who named me as
+substitute, and one CareTeam search per colleague away now. The caseworker area is used by a few staff at
+desktops; a cache keyed on the roles' ETags is the next step if that ever matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..authz.policy import Grant, Role
+from ..plan_api import PlanClient, fhir
+from ..plan_api.mapping import parse_datetime
+
+
+@dataclass(frozen=True)
+class Coverage:
+    grants: tuple[Grant, ...]
+    unit: str | None
+    # For each citizen covered as substitute: whose caseload it is.
+    covering_for: dict[str, str]
+
+
+def _absent_now(role: dict, now: datetime) -> bool:
+    for absence in role.get("notAvailable", []) or []:
+        during = absence.get("during") or {}
+        start, end = parse_datetime(during.get("start")), parse_datetime(during.get("end"))
+        if start and start <= now and (end is None or now < end):
+            return True
+    return False
+
+
+def _substitute_of(role: dict) -> str | None:
+    for extension in role.get("extension", []) or []:
+        if extension.get("url") == fhir.EXT_SUBSTITUTE:
+            return (extension.get("valueReference") or {}).get("reference")
+    return None
+
+
+def _patients(client: PlanClient, role_ref: str) -> list[str]:
+    teams = client.search(
+        "CareTeam", {"participant": role_ref, "status": "active", "_count": "500"}
+    )
+    refs = []
+    for team in teams:
+        for participant in team.get("participant", []) or []:
+            codes = [
+                c.get("code")
+                for r in participant.get("role", []) or []
+                for c in r.get("coding", []) or []
+            ]
+            if (
+                "fixed-caseworker" in codes
+                and (participant.get("member") or {}).get("reference") == role_ref
+            ):
+                subject = (team.get("subject") or {}).get("reference")
+                if subject:
+                    refs.append(subject)
+    return refs
+
+
+def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> Coverage:
+    now = now or datetime.now(UTC)
+    _, _, role_id = role_ref.partition("/")
+    me = client.read("PractitionerRole", role_id).resource or {}
+    unit = (me.get("organization") or {}).get("display")
+    grants = [Grant(ref, Role.FIXED_CASEWORKER) for ref in _patients(client, role_ref)]
+    covering: dict[str, str] = {}
+    for colleague in client.search("PractitionerRole", {"_count": "500"}):
+        colleague_ref = f"PractitionerRole/{colleague['id']}"
+        if colleague_ref == role_ref or _substitute_of(colleague) != role_ref:
+            continue
+        if not _absent_now(colleague, now):
+            continue
+        for ref in _patients(client, colleague_ref):
+            if all(g.citizen_ref != ref for g in grants):
+                grants.append(Grant(ref, Role.SUBSTITUTE))
+                covering[ref] = colleague_ref
+    return Coverage(tuple(grants), unit, covering)

@@ -1,0 +1,153 @@
+"""The caseworker's side: what waits for review, by when, and the actions on it, all through the plan API.
+
+Staff writes go to the plan API directly, not through the outbox: an If-Match conflict must be shown to the
+person who made the change, now, so they can decide (nothing is overwritten silently). When the plan API is
+down the form keeps the text and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app
+
+from ..deadlines import answer_due
+from ..models import utcnow
+from ..plan_api import PlanClient, Stored, fhir
+from ..plan_api.domain import Conversation, Goal, Message, Plan
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    kind: str  # "goal" or "message"
+    received: datetime
+    due: date
+    goal: Goal | None = None
+    message: Message | None = None
+    conversation: Conversation | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due < date.today()
+
+
+def _due(when: datetime) -> date:
+    return answer_due(when, working_days=current_app.config["ANSWER_WORKING_DAYS"])
+
+
+def review_items(plan: Plan) -> list[ReviewItem]:
+    items: list[ReviewItem] = []
+    epoch = datetime.min.replace(tzinfo=UTC)
+    for goal in plan.goals:
+        if goal.lifecycle_status == "proposed":
+            when = (goal.citizen_wording.written if goal.citizen_wording else None) or utcnow()
+            items.append(ReviewItem("goal", when, _due(when), goal=goal))
+    for conversation in plan.conversations:
+        latest = conversation.latest
+        if not latest.from_staff:
+            when = latest.sent or epoch
+            items.append(
+                ReviewItem("message", when, _due(when), message=latest, conversation=conversation)
+            )
+    items.sort(key=lambda item: item.due)
+    return items
+
+
+def accept_goal(
+    client: PlanClient, current: dict[str, Any], *, if_match: str, wording: str, author_ref: str
+) -> Stored:
+    """The citizen's words stay; the caseworker's wording is added beside them; the goal becomes active."""
+    goal = dict(current)
+    extensions = [e for e in goal.get("extension", []) if not _is_professional(e)]
+    goal["extension"] = [
+        *extensions,
+        fhir.wording_extension("professional", wording, author_ref, utcnow()),
+    ]
+    goal["description"] = {"text": wording}
+    goal["lifecycleStatus"] = "active"
+    goal["achievementStatus"] = {
+        "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": "in-progress"}]
+    }
+    return client.update(goal, if_match)
+
+
+def decline_goal(
+    client: PlanClient, current: dict[str, Any], *, if_match: str, reason: str
+) -> Stored:
+    goal = dict(current, lifecycleStatus="rejected", statusReason=reason)
+    return client.update(goal, if_match)
+
+
+def _is_professional(extension: dict[str, Any]) -> bool:
+    if extension.get("url") != fhir.EXT_GOAL_WORDING:
+        return False
+    return any(
+        e.get("url") == "kind" and e.get("valueCode") == "professional"
+        for e in extension.get("extension", [])
+    )
+
+
+def reply(
+    client: PlanClient,
+    *,
+    plan: Plan,
+    conversation: Conversation,
+    text: str,
+    sender_ref: str,
+    message_id: Any,
+) -> Stored:
+    resource = fhir.message(
+        patient_ref=plan.patient_ref,
+        sender_ref=sender_ref,
+        recipient_ref=plan.patient_ref,
+        text=text,
+        subject=None,
+        sent=utcnow(),
+        reply_to=f"Communication/{conversation.latest.id}",
+        conversation=f"Communication/{conversation.id}",
+    )
+    return client.create(resource, message_id)
+
+
+def mark_read(client: PlanClient, conversation: Conversation) -> None:
+    """The citizen sees "read by your caseworker" once the caseworker has opened the conversation."""
+    for message in conversation.messages:
+        if message.from_staff or message.received:
+            continue
+        fetched = client.read("Communication", message.id)
+        if fetched.resource is None or fetched.resource.get("received"):
+            continue
+        client.update(dict(fetched.resource, received=utcnow().isoformat()), fetched.etag or "")
+
+
+def set_absence(
+    client: PlanClient,
+    role_ref: str,
+    *,
+    start: date | None,
+    end: date | None,
+    substitute_ref: str | None,
+) -> Stored:
+    _, _, role_id = role_ref.partition("/")
+    fetched = client.read("PractitionerRole", role_id)
+    role = dict(fetched.resource or {})
+    role["notAvailable"] = (
+        [
+            {
+                "description": "fravær",
+                "during": {
+                    "start": datetime(start.year, start.month, start.day, tzinfo=UTC).isoformat(),
+                    "end": datetime(end.year, end.month, end.day, 23, 59, tzinfo=UTC).isoformat(),
+                },
+            }
+        ]
+        if start and end
+        else []
+    )
+    others = [e for e in role.get("extension", []) if e.get("url") != fhir.EXT_SUBSTITUTE]
+    if substitute_ref:
+        others.append({"url": fhir.EXT_SUBSTITUTE, "valueReference": {"reference": substitute_ref}})
+    role["extension"] = others
+    return client.update(role, fetched.etag or "")

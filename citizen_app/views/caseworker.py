@@ -1,0 +1,273 @@
+"""The caseworker area: my caseload, a citizen's review queue with deadlines, answers, goals accepted or
+declined, my absence and substitute, activation codes. Desktop first, as accessible as the rest."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask import Response as FlaskResponse
+from flask_babel import gettext as _
+
+from .. import db
+from ..auth import activation
+from ..authz import Action, current_citizen_ref, guarded
+from ..data import accounts as account_data
+from ..forms.caseworker import AbsenceForm, AcceptGoalForm, DeclineGoalForm, StaffReplyForm
+from ..forms.common import PlainForm
+from ..identity import current_account, current_actor
+from ..models import AccountKind
+from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
+from ..services import review
+from ..services.plan_reading import plan_client, read_plan
+
+bp = Blueprint("caseworker", __name__, url_prefix="/caseworker")
+
+
+def _staff_only() -> None:
+    actor = current_actor()
+    if actor.kind is not AccountKind.CASEWORKER:
+        abort(404)
+
+
+@bp.get("/")
+@guarded(Action.OWN_ACCOUNT_MANAGE, "Caseload")
+def caseload() -> str:
+    _staff_only()
+    actor = current_actor()
+    rows = []
+    for grant in actor.grants:
+        reading = read_plan(db.session(), grant.citizen_ref)
+        items = review.review_items(reading.plan) if reading.plan else []
+        rows.append((grant, reading, items))
+    rows.sort(key=lambda row: row[2][0].due if row[2] else review.date.max)
+    return render_template("caseworker/caseload.html", rows=rows, unit=g.get("staff_unit"))
+
+
+def _reading():
+    reading = read_plan(db.session(), current_citizen_ref())
+    if reading.plan is None:
+        abort(404)
+    return reading
+
+
+def _render_citizen(reading, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+    items = review.review_items(reading.plan)
+    return render_template(
+        "caseworker/citizen.html",
+        reading=reading,
+        items=items,
+        patient_id=current_citizen_ref().split("/", 1)[1],
+        accept_form=forms.get("accept_form") or AcceptGoalForm(),
+        decline_form=forms.get("decline_form") or DeclineGoalForm(),
+        reply_form=forms.get("reply_form") or StaffReplyForm(),
+        conflict=forms.get("conflict"),
+        code=forms.get("code"),
+        plain=PlainForm(),
+    ), status
+
+
+@bp.get("/citizens/<patient_id>")
+@guarded(Action.CASE_PLAN_READ, "CarePlan")
+def citizen(patient_id: str) -> tuple[str, int]:
+    reading = _reading()
+    for item in review.review_items(reading.plan):
+        if item.conversation is not None:
+            with contextlib.suppress(PlanAPIError):  # "read" is a courtesy; the page still works
+                review.mark_read(plan_client(), item.conversation)
+    return _render_citizen(reading)
+
+
+def _goal_resource(goal_id: str) -> tuple[dict, str]:
+    fetched = plan_client().read("Goal", goal_id)
+    if (
+        fetched.resource is None
+        or fetched.resource.get("subject", {}).get("reference") != current_citizen_ref()
+    ):
+        abort(404)
+    return fetched.resource, fetched.etag or ""
+
+
+@bp.post("/citizens/<patient_id>/goals/<goal_id>/accept")
+@guarded(Action.CASE_REVIEW, "Goal")
+def accept(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    form = AcceptGoalForm()
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, accept_form=form)
+    _goal_resource(goal_id)
+    try:
+        review.accept_goal(
+            plan_client(),
+            _seen(goal_id, form.version.data),
+            if_match=f'W/"{form.version.data}"',
+            wording=form.wording.data or "",
+            author_ref=_practitioner_ref(),
+        )
+    except PlanAPIConflict:
+        return _render_citizen(
+            reading,
+            409,
+            accept_form=form,
+            conflict=_conflict(goal_id, form.version.data, form.wording.data),
+        )
+    except PlanAPIError:
+        form.wording.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, accept_form=form)
+    flash(_("The goal is in the plan, with the citizen's words and yours."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.post("/citizens/<patient_id>/goals/<goal_id>/decline")
+@guarded(Action.CASE_REVIEW, "Goal")
+def decline(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    form = DeclineGoalForm()
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, decline_form=form)
+    _goal_resource(goal_id)
+    try:
+        review.decline_goal(
+            plan_client(),
+            _seen(goal_id, form.version.data),
+            if_match=f'W/"{form.version.data}"',
+            reason=form.reason.data or "",
+        )
+    except PlanAPIConflict:
+        return _render_citizen(
+            reading,
+            409,
+            decline_form=form,
+            conflict=_conflict(goal_id, form.version.data, form.reason.data),
+        )
+    except PlanAPIError:
+        form.reason.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, decline_form=form)
+    flash(_("The goal is declined. The citizen sees your reason."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+def _seen(goal_id: str, version: str | None) -> dict:
+    """The version the caseworker looked at: an update based on it is refused if the goal changed since."""
+    if not version or not version.isdigit():
+        abort(400)
+    try:
+        return plan_client().vread("Goal", goal_id, version)
+    except PlanAPINotFound:
+        abort(404)
+
+
+def _conflict(goal_id: str, version: str | None, typed: str | None) -> dict:
+    """What changed since the caseworker looked: both versions, and their own unsaved words, to decide."""
+    client = plan_client()
+    current = client.read("Goal", goal_id).resource or {}
+    return {
+        "current": current,
+        "base": _seen(goal_id, version),
+        "version": current["meta"]["versionId"],
+        "typed": typed,
+    }
+
+
+def _practitioner_ref() -> str:
+    role_ref = current_actor().fhir_ref or ""
+    _, _, role_id = role_ref.partition("/")
+    role = plan_client().read("PractitionerRole", role_id).resource or {}
+    return (role.get("practitioner") or {}).get("reference") or role_ref
+
+
+@bp.post("/citizens/<patient_id>/messages/<conversation_id>/reply")
+@guarded(Action.CASE_REVIEW, "Communication")
+def answer(patient_id: str, conversation_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    conversation = reading.plan.conversation(conversation_id)
+    if conversation is None:
+        abort(404)
+    form = StaffReplyForm()
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, reply_form=form)
+    try:
+        message_id = uuid.UUID(form.message_id.data or "")
+    except ValueError:
+        message_id = uuid.uuid4()
+    try:
+        review.reply(
+            plan_client(),
+            plan=reading.plan,
+            conversation=conversation,
+            text=form.text.data or "",
+            sender_ref=current_actor().fhir_ref or "",
+            message_id=message_id,
+        )
+    except PlanAPIError:
+        form.text.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, reply_form=form)
+    flash(_("Your answer is sent."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.post("/citizens/<patient_id>/activation-code")
+@guarded(Action.CASE_REVIEW, "ActivationCode")
+def activation_code(patient_id: str) -> tuple[str, int]:
+    reading = _reading()
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
+    if citizen is None:
+        abort(404)
+    code, expires = activation.issue(
+        db.session(),
+        citizen,
+        secret_key=current_app.config["SECRET_KEY"],
+        days=current_app.config["ACTIVATION_CODE_DAYS"],
+        issued_by=current_actor().account_id,
+    )
+    return _render_citizen(reading, code=(code, expires))
+
+
+@bp.route("/absence", methods=["GET", "POST"])
+@guarded(Action.OWN_ACCOUNT_MANAGE, "PractitionerRole")
+def absence() -> str | FlaskResponse | tuple[str, int]:
+    _staff_only()
+    me = current_account()
+    colleagues = [a for a in account_data.caseworkers(db.session()) if a.id != me.id]
+    form = AbsenceForm()
+    form.substitute.choices = [("", _("Nobody"))] + [
+        (a.fhir_ref, a.display_name) for a in colleagues
+    ]
+    if form.validate_on_submit():
+        chosen = (
+            form.substitute.data
+            if form.substitute.data in {a.fhir_ref for a in colleagues}
+            else None
+        )
+        try:
+            review.set_absence(
+                plan_client(),
+                me.fhir_ref,
+                start=form.start.data,
+                end=form.end.data,
+                substitute_ref=chosen,
+            )
+        except PlanAPIError:
+            form.start.errors = [_("The plan system cannot be reached. Try again soon.")]
+            return render_template("caseworker/absence.html", form=form), 503
+        flash(_("Your absence is saved."))
+        return redirect(url_for("caseworker.caseload"), code=303)
+    return render_template("caseworker/absence.html", form=form), 400 if form.errors else 200

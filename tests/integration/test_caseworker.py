@@ -1,0 +1,202 @@
+"""The caseworker area with the citizen: a message and a goal go in, an answer and an accepted goal come back;
+absence and substitute; a concurrent change is shown, never overwritten; another caseworker is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from html import unescape
+
+import httpx
+from sqlalchemy import select
+
+from citizen_app import db
+from citizen_app.accounts_cli import create_staff
+from citizen_app.models import AuditEvent
+from tests.conftest import sign_in_as
+from tests.helpers import csrf_token, post_form, search_at_api
+from tests.integration.test_citizen_journeys import ANSWERS, answer, deliver
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", unescape(response.get_data(as_text=True)))
+
+
+def patient_id(demo) -> str:
+    return demo["sara"].fhir_ref.split("/", 1)[1]
+
+
+def sara_sends_a_message_and_a_goal(app, sara) -> None:
+    assert (
+        post_form(
+            sara, "/messages/new", {"subject": "Bus", "text": "Kan jeg få et buskort?"}
+        ).status_code
+        == 303
+    )
+    for code, text in ANSWERS.items():
+        answer(sara, code, text)
+    assert post_form(sara, "/goals/new/check", {}).status_code == 303
+    deliver(app)
+
+
+def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
+    app, as_sara, demo, plan_service
+) -> None:
+    sara_sends_a_message_and_a_goal(app, as_sara)
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    caseload = text_of(jonas.get("/caseworker/"))
+    assert "Sara Jensen" in caseload and "Fast sagsbehandler" in caseload
+    assert re.search(
+        r"Sara Jensen</a></td> <td>[^<]+</td> <td>2</td>", caseload
+    )  # two items waiting
+    page = jonas.get(f"/caseworker/citizens/{patient_id(demo)}")
+    assert page.status_code == 200
+    review = text_of(page)
+    assert "Kan jeg få et buskort?" in review and ANSWERS["goal"] in review
+    assert review.count("Svar senest") == 2  # each item with its deadline
+    # Opening the conversation marks it read for Sara.
+    assert "Læst af din sagsbehandler" in text_of(as_sara.get("/messages"))
+
+    html = page.get_data(as_text=True)
+    conversation_id = re.search(r"/messages/([^/]+)/reply", html).group(1)
+    goal_id = re.search(r"/goals/([^/]+)/accept", html).group(1)
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    token = csrf_token(jonas, f"/caseworker/citizens/{patient_id(demo)}")
+    reply = jonas.post(
+        f"/caseworker/citizens/{patient_id(demo)}/messages/{conversation_id}/reply",
+        data={
+            "csrf_token": token,
+            "text": "Ja, det ordner jeg.",
+            "message_id": "5f0c7a36-9a55-4b87-9d4e-8f2f2b0d7f11",
+        },
+    )
+    assert reply.status_code == 303
+    accepted = jonas.post(
+        f"/caseworker/citizens/{patient_id(demo)}/goals/{goal_id}/accept",
+        data={
+            "csrf_token": token,
+            "version": version,
+            "wording": "Sara øver sig i at tage bussen alene.",
+        },
+    )
+    assert accepted.status_code == 303
+    goal = httpx.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    assert goal["lifecycleStatus"] == "active"
+    # Sara's plan: her words and his, accepted; her message answered.
+    plan = text_of(as_sara.get("/plan"))
+    assert ANSWERS["goal"] in plan and "Sara øver sig i at tage bussen alene." in plan
+    assert "Jonas Holm, sagsbehandler, skrev det" in plan
+    messages = text_of(as_sara.get("/messages"))
+    assert "Besvaret" in messages
+    assert "Ja, det ordner jeg." in text_of(as_sara.get(f"/messages/{conversation_id}"))
+    # Every caseworker read is in Sara's access log, with role and unit.
+    with app.app_context():
+        reads = (
+            db.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == "caseworker:plan:read"))
+            .all()
+        )
+    assert reads and all(
+        e.actor_role == "fixed-caseworker" and e.actor_unit == "Borgercenter Voksne, Team Nord"
+        for e in reads
+    )
+    log = text_of(as_sara.get("/who-has-looked"))
+    assert "Din sagsbehandler, Borgercenter Voksne, Team Nord" in log
+
+
+def test_the_second_of_two_caseworkers_sees_the_conflict_and_nothing_is_lost(
+    app, as_sara, demo, plan_service
+) -> None:
+    sara_sends_a_message_and_a_goal(app, as_sara)
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    html = jonas.get(f"/caseworker/citizens/{patient_id(demo)}").get_data(as_text=True)
+    goal_id = re.search(r"/goals/([^/]+)/accept", html).group(1)
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    token = csrf_token(jonas, "/caseworker/")
+    url = f"/caseworker/citizens/{patient_id(demo)}/goals/{goal_id}"
+    first = jonas.post(
+        f"{url}/accept",
+        data={"csrf_token": token, "version": version, "wording": "Første formulering"},
+    )
+    assert first.status_code == 303
+    # A second tab (or a colleague) still on the old version:
+    second = jonas.post(
+        f"{url}/decline", data={"csrf_token": token, "version": version, "reason": "Ikke nu"}
+    )
+    assert second.status_code == 409
+    page = text_of(second)
+    assert "Nogen har ændret målet" in page or "ændret" in page
+    assert "Ikke nu" in page  # the second person's text is kept
+    goal = httpx.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    assert (
+        goal["lifecycleStatus"] == "active" and goal["description"]["text"] == "Første formulering"
+    )
+    # Both versions side by side: what they opened, and what it is now.
+    assert "Første formulering" in page and ANSWERS["goal"] in page
+
+
+def test_absence_names_the_substitute_routes_messages_and_ends_with_the_absence(
+    app, as_sara, demo, plan_service
+) -> None:
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    amina = app.test_client()
+    sign_in_as(amina, demo["amina"])
+    assert amina.get(f"/caseworker/citizens/{patient_id(demo)}").status_code == 404  # not hers
+    today = date.today()
+    saved = post_form(
+        jonas,
+        "/caseworker/absence",
+        {
+            "start": (today - timedelta(days=1)).isoformat(),
+            "end": (today + timedelta(days=5)).isoformat(),
+            "substitute": demo["amina"].fhir_ref,
+        },
+    )
+    assert saved.status_code == 303
+    page = text_of(as_sara.get("/plan"))
+    assert "Amina Haddad" in page
+    assert post_form(as_sara, "/messages/new", {"text": "Til den der er her nu"}).status_code == 303
+    as_sara.get("/messages")  # shows the "saved" message once
+    deliver(app)
+    (message,) = search_at_api(plan_service.fhir_url, "Communication", category="message")
+    assert message["recipient"][0]["reference"] == demo["amina"].fhir_ref
+    caseload = text_of(amina.get("/caseworker/"))
+    assert "Sara Jensen" in caseload and "Afløser" in caseload
+    assert "Til den der er her nu" in text_of(amina.get(f"/caseworker/citizens/{patient_id(demo)}"))
+    # The absence ends: Amina no longer has access.
+    assert (
+        post_form(
+            jonas, "/caseworker/absence", {"start": "", "end": "", "substitute": ""}
+        ).status_code
+        == 303
+    )
+    assert amina.get(f"/caseworker/citizens/{patient_id(demo)}").status_code == 404
+    after = text_of(as_sara.get("/plan"))
+    assert "Amina Haddad" not in after, after[after.find("Amina") - 300 : after.find("Amina") + 100]
+
+
+def test_another_caseworker_is_refused(app, demo) -> None:
+    with app.app_context():
+        ole = create_staff("ole", "Ole Andersen", "Team Syd", "33 17 50 00")
+        db.session().expunge(ole)
+    client = app.test_client()
+    sign_in_as(client, ole)
+    assert client.get(f"/caseworker/citizens/{patient_id(demo)}").status_code == 404
+    assert "Sara Jensen" not in text_of(client.get("/caseworker/"))
+
+
+def test_a_caseworker_issues_an_activation_code_shown_once(app, demo) -> None:
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    page = post_form(
+        jonas, f"/caseworker/citizens/{patient_id(demo)}/activation-code", {}, page="/caseworker/"
+    )
+    assert page.status_code == 200
+    code = re.search(
+        r'class="activation-code" dir="ltr">([A-Z0-9-]+)<', page.get_data(as_text=True)
+    ).group(1)
+    citizen = app.test_client()
+    assert post_form(citizen, "/activate", {"code": code}).status_code == 303
