@@ -106,7 +106,14 @@ class _Loader:
         )
 
     def sign(
-        self, name: str, patient: str, goal: str, value: str, days_ago: int, note: str | None
+        self,
+        name: str,
+        patient: str,
+        goal: str,
+        value: str,
+        days_ago: int,
+        note: str | None,
+        seen_by: str | None = None,
     ) -> str:
         resource = fhir.progress_sign(
             patient_ref=patient,
@@ -116,6 +123,9 @@ class _Loader:
             note=note,
             performer_ref=patient,
         )
+        if seen_by:  # older signs the caseworker has already looked at
+            seen = self.now - timedelta(days=days_ago - 1)
+            resource["extension"] = [fhir.seen_extension(seen_by, seen, None)]
         return self.put(name, resource)
 
     def care_plan(
@@ -193,11 +203,11 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
         "accepted",
         "in-progress",
     )
-    load.sign("sara-sign-1", sara, g1, "same", 40, "Jeg gik med bostøtten ned i Netto.")
-    load.sign("sara-sign-2", sara, g1, "bit-closer", 21, "Jeg købte mælk alene.")
+    load.sign("sara-sign-1", sara, g1, "same", 40, "Jeg gik med bostøtten ned i Netto.", jonas_role)
+    load.sign("sara-sign-2", sara, g1, "bit-closer", 21, "Jeg købte mælk alene.", jonas_role)
     load.sign("sara-sign-3", sara, g1, "much-closer", 6, None)
-    load.sign("sara-sign-4", sara, g2, "reached", 60, "En hel måned med faste tider.")
-    load.sign("sara-sign-5", sara, g2, "keeping-up", 10, None)
+    load.sign("sara-sign-4", sara, g2, "reached", 60, "En hel måned med faste tider.", jonas_role)
+    load.sign("sara-sign-5", sara, g2, "keeping-up", 10, None, jonas_role)
     today = load.today
     activities = [
         load.activity(

@@ -29,6 +29,8 @@ class ProgressSign:
     when: date
     note: str | None
     noted_by: Person | None
+    seen_at: datetime | None = None
+    staff_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class GoalFeedback:
     comment: str | None
     sent: datetime | None
     sender: Person | None
+    received: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ CS_CONVERSATION_QUESTION = CS + "goal-conversation-question"
 EXT_GOAL_AGREEMENT = SD + "goal-agreement"
 EXT_PAYLOAD_KIND = SD + "payload-kind"
 EXT_CONVERSATION_QUESTION = SD + "conversation-question"
+EXT_SEEN_BY_STAFF = SD + "seen-by-staff"
 CS_GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
 # The progress scale, from furthest to closest; the order is the chart's vertical axis.
@@ -159,3 +160,14 @@ def goal_feedback(
     if agreement:
         resource["extension"] = [{"url": EXT_GOAL_AGREEMENT, "valueCode": agreement}]
     return resource
+
+
+def seen_extension(by_ref: str, when: datetime, comment: str | None) -> dict[str, Any]:
+    """On a progress sign: a caseworker has seen it, with an optional comment the citizen sees."""
+    parts: list[dict[str, Any]] = [
+        {"url": "by", "valueReference": {"reference": by_ref}},
+        {"url": "date", "valueDateTime": when.isoformat()},
+    ]
+    if comment:
+        parts.append({"url": "comment", "valueString": comment})
+    return {"url": EXT_SEEN_BY_STAFF, "extension": parts}

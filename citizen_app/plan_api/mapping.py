@@ -140,7 +140,16 @@ def _signs_by_goal(index: _Index) -> dict[str, list[ProgressSign]]:
             continue
         note = next((n.get("text") for n in obs.get("note", []) or [] if n.get("text")), None)
         performer = next((_ref(p) for p in obs.get("performer", []) or []), None)
-        sign = ProgressSign(obs["id"], value, when, note, index.person(performer))
+        seen = next(iter(_ext(obs, fhir.EXT_SEEN_BY_STAFF)), None)
+        sign = ProgressSign(
+            obs["id"],
+            value,
+            when,
+            note,
+            index.person(performer),
+            seen_at=parse_datetime(_sub(seen, "date").get("valueDateTime")) if seen else None,
+            staff_comment=_sub(seen, "comment").get("valueString") if seen else None,
+        )
         signs.setdefault(focus, []).append(sign)
     for goal_signs in signs.values():
         goal_signs.sort(key=lambda s: (s.when, s.id))
@@ -183,6 +192,7 @@ def _feedback_by_goal(index: _Index) -> dict[str, list[GoalFeedback]]:
                 comment=_payload(item, "comment"),
                 sent=parse_datetime(item.get("sent")),
                 sender=index.person(_ref(item.get("sender"))),
+                received=parse_datetime(item.get("received")),
             )
         )
     epoch = datetime.min.replace(tzinfo=UTC)

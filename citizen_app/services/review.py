@@ -16,17 +16,19 @@ from flask import current_app
 from ..deadlines import answer_due
 from ..models import utcnow
 from ..plan_api import PlanClient, Stored, fhir
-from ..plan_api.domain import Conversation, Goal, Message, Plan
+from ..plan_api.domain import Conversation, Goal, GoalFeedback, Message, Plan, ProgressSign
 
 
 @dataclass(frozen=True)
 class ReviewItem:
-    kind: str  # "goal" or "message"
+    kind: str  # "goal", "feedback", "sign" or "message"
     received: datetime
     due: date
     goal: Goal | None = None
     message: Message | None = None
     conversation: Conversation | None = None
+    feedback: GoalFeedback | None = None
+    sign: ProgressSign | None = None
 
     @property
     def overdue(self) -> bool:
@@ -44,6 +46,18 @@ def review_items(plan: Plan) -> list[ReviewItem]:
         if goal.lifecycle_status == "proposed":
             when = (goal.citizen_wording.written if goal.citizen_wording else None) or utcnow()
             items.append(ReviewItem("goal", when, _due(when), goal=goal))
+        for feedback in goal.feedback:
+            if feedback.received is None and feedback.sent:
+                items.append(
+                    ReviewItem(
+                        "feedback", feedback.sent, _due(feedback.sent), goal=goal, feedback=feedback
+                    )
+                )
+        for sign in goal.signs:
+            noted_by_staff = sign.noted_by is not None and sign.noted_by.role == "caseworker"
+            if sign.seen_at is None and not noted_by_staff:
+                when = datetime(sign.when.year, sign.when.month, sign.when.day, 12, tzinfo=UTC)
+                items.append(ReviewItem("sign", when, _due(when), goal=goal, sign=sign))
     for conversation in plan.conversations:
         latest = conversation.latest
         if not latest.from_staff:
@@ -151,3 +165,33 @@ def set_absence(
         others.append({"url": fhir.EXT_SUBSTITUTE, "valueReference": {"reference": substitute_ref}})
     role["extension"] = others
     return client.update(role, fetched.etag or "")
+
+
+def mark_sign_seen(client: PlanClient, sign_id: str, *, by_ref: str, comment: str | None) -> Stored:
+    fetched = client.read("Observation", sign_id)
+    observation = dict(fetched.resource or {})
+    others = [e for e in observation.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
+    observation["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), comment)]
+    return client.update(observation, fetched.etag or "")
+
+
+def mark_feedback_seen(client: PlanClient, communication_id: str) -> Stored:
+    fetched = client.read("Communication", communication_id)
+    return client.update(
+        dict(fetched.resource or {}, received=utcnow().isoformat()), fetched.etag or ""
+    )
+
+
+def answer_times(plans: list[Plan], since: datetime) -> list[float]:
+    """Hours from each citizen message to the first staff answer after it, for answers since `since`."""
+    hours = []
+    for plan in plans:
+        for conversation in plan.conversations:
+            waiting: datetime | None = None
+            for message in conversation.messages:
+                if not message.from_staff and waiting is None:
+                    waiting = message.sent
+                elif message.from_staff and waiting and message.sent and message.sent >= since:
+                    hours.append((message.sent - waiting).total_seconds() / 3600)
+                    waiting = None
+    return hours

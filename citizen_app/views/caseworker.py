@@ -4,7 +4,9 @@ declined, my absence and substitute, activation codes. Desktop first, as accessi
 from __future__ import annotations
 
 import contextlib
+import statistics
 import uuid
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -14,6 +16,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask import Response as FlaskResponse
@@ -26,7 +29,7 @@ from ..data import accounts as account_data
 from ..forms.caseworker import AbsenceForm, AcceptGoalForm, DeclineGoalForm, StaffReplyForm
 from ..forms.common import PlainForm
 from ..identity import current_account, current_actor
-from ..models import AccountKind
+from ..models import AccountKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ..services import review
 from ..services.plan_reading import plan_client, read_plan
@@ -51,7 +54,18 @@ def caseload() -> str:
         items = review.review_items(reading.plan) if reading.plan else []
         rows.append((grant, reading, items))
     rows.sort(key=lambda row: row[2][0].due if row[2] else review.date.max)
-    return render_template("caseworker/caseload.html", rows=rows, unit=g.get("staff_unit"))
+    plans = [reading.plan for _grant, reading, _items in rows if reading.plan]
+    hours = review.answer_times(plans, since=utcnow() - timedelta(days=30))
+    waiting = [item for _grant, _reading, items in rows for item in items]
+    timeliness = {
+        "waiting": len(waiting),
+        "overdue": sum(1 for item in waiting if item.overdue),
+        "median_hours": statistics.median(hours) if hours else None,
+        "answered": len(hours),
+    }
+    return render_template(
+        "caseworker/caseload.html", rows=rows, unit=g.get("staff_unit"), timeliness=timeliness
+    )
 
 
 def _reading():
@@ -219,6 +233,44 @@ def answer(patient_id: str, conversation_id: str) -> FlaskResponse | tuple[str, 
         ]
         return _render_citizen(reading, 503, reply_form=form)
     flash(_("Your answer is sent."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.post("/citizens/<patient_id>/signs/<sign_id>/seen")
+@guarded(Action.CASE_REVIEW, "Observation")
+def sign_seen(patient_id: str, sign_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    known = {s.id for goal in reading.plan.goals for s in goal.signs}
+    if sign_id not in known or not PlainForm().validate_on_submit():
+        abort(404)
+    comment = (request.form.get("comment") or "")[:1000]
+    try:
+        review.mark_sign_seen(
+            plan_client(),
+            sign_id,
+            by_ref=current_actor().fhir_ref or "",
+            comment=comment if comment.strip() else None,
+        )
+    except PlanAPIError:
+        flash(_("The plan system cannot be reached. Try again soon."))
+        return _render_citizen(reading, 503)
+    flash(_("Marked as seen."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.post("/citizens/<patient_id>/feedback/<feedback_id>/seen")
+@guarded(Action.CASE_REVIEW, "Communication")
+def feedback_seen(patient_id: str, feedback_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    known = {f.id for goal in reading.plan.goals for f in goal.feedback}
+    if feedback_id not in known or not PlainForm().validate_on_submit():
+        abort(404)
+    try:
+        review.mark_feedback_seen(plan_client(), feedback_id)
+    except PlanAPIError:
+        flash(_("The plan system cannot be reached. Try again soon."))
+        return _render_citizen(reading, 503)
+    flash(_("Marked as seen."))
     return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
 
 

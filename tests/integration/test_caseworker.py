@@ -47,14 +47,13 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
     sign_in_as(jonas, demo["jonas"])
     caseload = text_of(jonas.get("/caseworker/"))
     assert "Sara Jensen" in caseload and "Fast sagsbehandler" in caseload
-    assert re.search(
-        r"Sara Jensen</a></td> <td>[^<]+</td> <td>2</td>", caseload
-    )  # two items waiting
+    # Her message, her goal, and the one demo sign Jonas has not seen yet.
+    assert re.search(r"Sara Jensen</a></td> <td>[^<]+</td> <td>3</td>", caseload), caseload
     page = jonas.get(f"/caseworker/citizens/{patient_id(demo)}")
     assert page.status_code == 200
     review = text_of(page)
     assert "Kan jeg få et buskort?" in review and ANSWERS["goal"] in review
-    assert review.count("Svar senest") == 2  # each item with its deadline
+    assert review.count("Svar senest") == 3  # each item with its deadline
     # Opening the conversation marks it read for Sara.
     assert "Læst af din sagsbehandler" in text_of(as_sara.get("/messages"))
 
@@ -200,3 +199,74 @@ def test_a_caseworker_issues_an_activation_code_shown_once(app, demo) -> None:
     ).group(1)
     citizen = app.test_client()
     assert post_form(citizen, "/activate", {"code": code}).status_code == 303
+
+
+def test_signs_and_views_on_goals_reach_the_queue_and_a_seen_comment_reaches_the_citizen(
+    app, as_sara, demo, plan_service
+) -> None:
+    from citizen_app.services.plan_reading import read_plan
+
+    with app.app_context():
+        goal = read_plan(db.session(), demo["sara"].fhir_ref).plan.goals[2]
+    post_form(
+        as_sara,
+        f"/plan/goals/{goal.id}/progress",
+        {"value": "bit-closer", "note": "Vi ringede sammen", "when": date.today().isoformat()},
+    )
+    post_form(
+        as_sara,
+        f"/plan/goals/{goal.id}/my-words",
+        {"agreement": "disagree", "comment": "Jeg vil hellere ses i weekenden"},
+    )
+    from tests.integration.test_citizen_journeys import deliver as deliver_all
+
+    deliver_all(app)
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    page = jonas.get(f"/caseworker/citizens/{patient_id(demo)}")
+    review = text_of(page)
+    assert "Vi ringede sammen" in review and "Jeg vil hellere ses i weekenden" in review
+    html = page.get_data(as_text=True)
+    sign_url = re.search(r'action="(/caseworker/citizens/[^"]+/signs/[^"]+/seen)"', html)
+    # The demo signs are waiting too; take the one Sara just sent.
+    sign_urls = re.findall(r'action="(/caseworker/citizens/[^"]+/signs/[^"]+/seen)"', html)
+    assert sign_url and len(sign_urls) >= 1
+    token = csrf_token(jonas, "/caseworker/")
+    ours = next(
+        u
+        for u in sign_urls
+        if any(
+            o["id"] in u
+            for o in search_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal.id}")
+        )
+    )
+    assert jonas.post(ours, data={"csrf_token": token, "comment": "Godt gået!"}).status_code == 303
+    feedback_url = re.search(
+        r'action="(/caseworker/citizens/[^"]+/feedback/[^"]+/seen)"', html
+    ).group(1)
+    assert jonas.post(feedback_url, data={"csrf_token": token}).status_code == 303
+    after = text_of(jonas.get(f"/caseworker/citizens/{patient_id(demo)}"))
+    assert "Jeg vil hellere ses i weekenden" not in after
+    assert "Set: Godt gået!" in text_of(as_sara.get(f"/plan/goals/{goal.id}"))
+
+
+def test_timeliness_counts_waiting_overdue_and_the_median_answer_time(app, as_sara, demo) -> None:
+    sara_sends_a_message_and_a_goal(app, as_sara)
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    html = jonas.get(f"/caseworker/citizens/{patient_id(demo)}").get_data(as_text=True)
+    conversation_id = re.search(r"/messages/([^/]+)/reply", html).group(1)
+    token = csrf_token(jonas, "/caseworker/")
+    jonas.post(
+        f"/caseworker/citizens/{patient_id(demo)}/messages/{conversation_id}/reply",
+        data={
+            "csrf_token": token,
+            "text": "Svar",
+            "message_id": "0c5f0fd1-4b3e-4c36-9c7e-0a3f2c1a9b77",
+        },
+    )
+    caseload = text_of(jonas.get("/caseworker/"))
+    assert "Rettidighed" in caseload
+    assert re.search(
+        r"Mediantid til svar, de sidste 30 dage</dt> <dd>0 timer \(1 svar\)", caseload
+    ), caseload

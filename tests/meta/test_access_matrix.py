@@ -151,13 +151,20 @@ def _ids(app, demo, plan_service, sara_client) -> dict[str, str]:
         )
         delegation_id = str(spare.id)
     post_form(sara_client, "/messages/new", {"text": "Til matricen"})
+    post_form(sara_client, f"/plan/goals/{goal_id}/my-words", {"agreement": "agree"})
     deliver(app)
+    with app.app_context():
+        plan = read_plan(db.session(), demo["sara"].fhir_ref).plan
+    feedback_id = plan.goals[0].feedback[0].id
+    sign_id = next(s.id for g in plan.goals for s in g.signs)
     (message,) = search_at_api(plan_service.fhir_url, "Communication", category="message")
     return {
         "goal_id": goal_id,
         "conversation_id": message["id"],
         "delegation_id": delegation_id,
         "passkey_id": str(uuid.uuid4()),
+        "feedback_id": feedback_id,
+        "sign_id": sign_id,
         "patient_id": demo["sara"].fhir_ref.split("/", 1)[1],
         "code": "goal",
     }
@@ -245,7 +252,8 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
             elif (
                 allowed
                 and actor not in SARAS
-                and {"goal_id", "conversation_id", "delegation_id"} & set(rule.arguments)
+                and {"goal_id", "conversation_id", "delegation_id", "feedback_id", "sign_id"}
+                & set(rule.arguments)
                 and response.status_code != 404
             ):
                 failures.append(f"{where}, Sara's data must not be reachable")
