@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-LANGUAGES = {"da": "Dansk", "en": "English"}
+LANGUAGES = {"da": "Dansk", "en": "English", "ar": "العربية"}
 RIGHT_TO_LEFT = frozenset({"ar"})
 COOKIE = "lang"
 
