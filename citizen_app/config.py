@@ -55,6 +55,9 @@ def from_environment() -> dict[str, Any]:
             if key in env
         },
         "NOTIFY_POLL_SECONDS": float(env.get("NOTIFY_POLL_SECONDS", "60")),
+        # Where "leave this page quickly" goes, and where accessibility problems can be reported in writing.
+        "QUICK_EXIT_URL": env.get("QUICK_EXIT_URL", "https://www.dr.dk/"),
+        "ACCESSIBILITY_EMAIL": env.get("ACCESSIBILITY_EMAIL", "tilgaengelighed@borgerensplan.dk"),
         # Working days (Danish public holidays excluded) within which a message is answered.
         "ANSWER_WORKING_DAYS": _int("ANSWER_WORKING_DAYS", 3),
         # https://… where citizens reach the portal; passkeys are bound to its host. Required in production.
