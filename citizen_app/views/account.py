@@ -34,7 +34,7 @@ from ..forms.auth import NotificationForm, PasskeyNameForm, RenameForm
 from ..forms.common import PlainForm
 from ..identity import confirm_presence, current_account, recently_authenticated, session_id
 from ..services.notifications import opt_in
-from .auth import ceremony_body, ceremony_session, refused
+from .auth import ceremony_body, ceremony_session, refused, register_passkey
 from .safety import safe_next
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -141,21 +141,9 @@ def add_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
     assert account is not None
     if not recently_authenticated():
         return refused(_("Please confirm it is you first."), 403)
-    credential, body = ceremony_body()
-    try:
-        auth_service.finish_registration(
-            db.session(),
-            session_id=ceremony_session(),
-            account=account,
-            credential=credential,
-            rp_id=relying_party.rp_id(),
-            origin=relying_party.origin(),
-            name=str(body.get("name") or _("Passkey")),
-        )
-    except PasskeyError:
-        record_account_event(account, "auth:passkey:added", "Passkey", "denied")
-        return refused(_("We could not save the passkey. Please try again."))
-    record_account_event(account, "auth:passkey:added", "Passkey", "allowed")
+    failed = register_passkey(account, default_name=_("Passkey"))
+    if failed is not None:
+        return failed
     flash(_("Your new passkey is saved."))
     return jsonify({"redirect": url_for("account.passkeys")})
 

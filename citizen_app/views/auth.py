@@ -67,6 +67,26 @@ def refused(message: str, status: int = 400) -> tuple[FlaskResponse, int]:
     return jsonify({"error": message}), status
 
 
+def register_passkey(account: Account, default_name: str) -> tuple[FlaskResponse, int] | None:
+    """Finish a registration ceremony for `account` and log it; the refusal to send back, or None."""
+    credential, body = ceremony_body()
+    try:
+        auth_service.finish_registration(
+            db.session(),
+            session_id=ceremony_session(),
+            account=account,
+            credential=credential,
+            rp_id=relying_party.rp_id(),
+            origin=relying_party.origin(),
+            name=str(body.get("name") or default_name),
+        )
+    except PasskeyError:
+        record_account_event(account, "auth:passkey:added", "Passkey", "denied")
+        return refused(_("We could not save the passkey. Please try again."))
+    record_account_event(account, "auth:passkey:added", "Passkey", "allowed")
+    return None
+
+
 def ceremony_session() -> uuid.UUID:
     row_id = session_id()
     if row_id is None:
@@ -223,21 +243,9 @@ def activate_passkey_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
     account = _activating_account()
     if account is None:
         return refused(_("Please start again with your activation code."), 403)
-    credential, body = ceremony_body()
-    try:
-        auth_service.finish_registration(
-            db.session(),
-            session_id=ceremony_session(),
-            account=account,
-            credential=credential,
-            rp_id=relying_party.rp_id(),
-            origin=relying_party.origin(),
-            name=str(body.get("name") or _("My first passkey")),
-        )
-    except PasskeyError:
-        record_account_event(account, "auth:passkey:added", "Passkey", "denied")
-        return refused(_("We could not save the passkey. Please try again."))
-    record_account_event(account, "auth:passkey:added", "Passkey", "allowed")
+    failed = register_passkey(account, default_name=_("My first passkey"))
+    if failed is not None:
+        return failed
     sign_in(account)
     record_account_event(account, "auth:sign-in", "Session", "allowed")
     flash(_("Your passkey is ready. Next time you sign in with it."))

@@ -112,67 +112,58 @@ def _goal_resource(goal_id: str) -> tuple[dict, str]:
     return fetched.resource, fetched.etag or ""
 
 
+def _decide(goal_id: str, form, form_name: str, text_field, change, done: str):  # type: ignore[no-untyped-def]
+    """Accept or decline: based on the version the caseworker saw; a conflict or an outage keeps the text."""
+    reading = _reading()
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, **{form_name: form})
+    _goal_resource(goal_id)
+    try:
+        change(_seen(goal_id, form.version.data), f'W/"{form.version.data}"', text_field.data or "")
+    except PlanAPIConflict:
+        conflict = _conflict(goal_id, form.version.data, text_field.data)
+        return _render_citizen(reading, 409, conflict=conflict, **{form_name: form})
+    except PlanAPIError:
+        text_field.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, **{form_name: form})
+    flash(done)
+    return redirect(
+        url_for("caseworker.citizen", patient_id=current_citizen_ref().split("/", 1)[1]), code=303
+    )
+
+
 @bp.post("/citizens/<patient_id>/goals/<goal_id>/accept")
 @guarded(Action.CASE_REVIEW, "Goal")
 def accept(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
-    reading = _reading()
     form = AcceptGoalForm()
-    if not form.validate_on_submit():
-        return _render_citizen(reading, 400, accept_form=form)
-    _goal_resource(goal_id)
-    try:
-        review.accept_goal(
-            plan_client(),
-            _seen(goal_id, form.version.data),
-            if_match=f'W/"{form.version.data}"',
-            wording=form.wording.data or "",
-            author_ref=_practitioner_ref(),
-        )
-    except PlanAPIConflict:
-        return _render_citizen(
-            reading,
-            409,
-            accept_form=form,
-            conflict=_conflict(goal_id, form.version.data, form.wording.data),
-        )
-    except PlanAPIError:
-        form.wording.errors = [
-            _("The plan system cannot be reached. Your text is kept: try again soon.")
-        ]
-        return _render_citizen(reading, 503, accept_form=form)
-    flash(_("The goal is in the plan, with the citizen's words and yours."))
-    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+    return _decide(
+        goal_id,
+        form,
+        "accept_form",
+        form.wording,
+        lambda seen, if_match, text: review.accept_goal(
+            plan_client(), seen, if_match=if_match, wording=text, author_ref=_practitioner_ref()
+        ),
+        _("The goal is in the plan, with the citizen's words and yours."),
+    )
 
 
 @bp.post("/citizens/<patient_id>/goals/<goal_id>/decline")
 @guarded(Action.CASE_REVIEW, "Goal")
 def decline(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
-    reading = _reading()
     form = DeclineGoalForm()
-    if not form.validate_on_submit():
-        return _render_citizen(reading, 400, decline_form=form)
-    _goal_resource(goal_id)
-    try:
-        review.decline_goal(
-            plan_client(),
-            _seen(goal_id, form.version.data),
-            if_match=f'W/"{form.version.data}"',
-            reason=form.reason.data or "",
-        )
-    except PlanAPIConflict:
-        return _render_citizen(
-            reading,
-            409,
-            decline_form=form,
-            conflict=_conflict(goal_id, form.version.data, form.reason.data),
-        )
-    except PlanAPIError:
-        form.reason.errors = [
-            _("The plan system cannot be reached. Your text is kept: try again soon.")
-        ]
-        return _render_citizen(reading, 503, decline_form=form)
-    flash(_("The goal is declined. The citizen sees your reason."))
-    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+    return _decide(
+        goal_id,
+        form,
+        "decline_form",
+        form.reason,
+        lambda seen, if_match, text: review.decline_goal(
+            plan_client(), seen, if_match=if_match, reason=text
+        ),
+        _("The goal is declined. The citizen sees your reason."),
+    )
 
 
 def _seen(goal_id: str, version: str | None) -> dict:

@@ -160,3 +160,13 @@ def activate(
     page.get_by_role("button", name="Lav adgangsnøgle").click()
     page.wait_for_url(lambda url: "/activate" not in url)
     return cdp, authenticator
+
+
+def signed_in_without_javascript(browser: Browser, portal: Portal, locale: str = "da-DK") -> Page:
+    """A page with scripts off, signed in as Sara: the sign-in itself needs scripts (passkeys), so it is made
+    with them on, and its cookies carried into a context without them."""
+    signed_in = new_page(browser, locale="da-DK")
+    activate(signed_in, portal)
+    state = signed_in.context.storage_state()
+    signed_in.context.close()
+    return new_page(browser, locale=locale, javascript=False, storage_state=state)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import activate, assert_accessible, new_page
+from .conftest import activate, assert_accessible, new_page, signed_in_without_javascript
 
 pytestmark = pytest.mark.browser
 
@@ -126,18 +126,7 @@ def test_the_counter_counts_down_and_warns_when_over(browser: Browser, portal) -
 
 
 def test_the_journeys_work_without_javascript(browser: Browser, portal) -> None:
-    signed_in = new_page(browser, locale="da-DK")
-    activate(signed_in, portal)
-    state = signed_in.context.storage_state()
-    signed_in.context.close()
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        locale="da-DK",
-        java_script_enabled=False,
-        extra_http_headers={"Accept-Language": "da-DK"},
-        storage_state=state,
-    )
-    page = context.new_page()
+    page = signed_in_without_javascript(browser, portal, locale="da-DK")
     page.goto(portal.url + "/goals/new/goal")
     for text in ["Mit mål uden JavaScript", "", "", ""]:
         page.locator("textarea").fill(text)
@@ -149,4 +138,4 @@ def test_the_journeys_work_without_javascript(browser: Browser, portal) -> None:
     page.locator("main button[type=submit]").click()
     page.wait_for_url("**/messages")
     expect(page.get_by_text("Venter på at blive sendt").first).to_be_visible()
-    context.close()
+    page.context.close()

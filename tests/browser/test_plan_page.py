@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import activate, assert_accessible, new_page
+from .conftest import activate, assert_accessible, new_page, signed_in_without_javascript
 
 pytestmark = pytest.mark.browser
 
@@ -62,18 +62,7 @@ def test_note_a_progress_sign_with_an_error_first(browser: Browser, portal) -> N
 
 def test_the_plan_works_without_javascript(browser: Browser, portal) -> None:
     """Signed in with scripts on (passkeys need them), then the journey with scripts off."""
-    signed_in = new_page(browser, locale="da-DK")
-    activate(signed_in, portal)
-    state = signed_in.context.storage_state()
-    signed_in.context.close()
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        locale="en-GB",
-        java_script_enabled=False,
-        extra_http_headers={"Accept-Language": "en-GB"},
-        storage_state=state,
-    )
-    page = context.new_page()
+    page = signed_in_without_javascript(browser, portal, locale="en-GB")
     page.goto(portal.url + "/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan")
     page.get_by_role("button", name="Dansk").click()
