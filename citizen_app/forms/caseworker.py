@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, TextAreaField, ValidationError
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from .citizen import MESSAGE_MAX, NotBlank
@@ -46,3 +54,24 @@ class AbsenceForm(FlaskForm):
 
 
 __all__ = ["AbsenceForm", "AcceptGoalForm", "DeclineGoalForm", "InputRequired", "StaffReplyForm"]
+
+
+class RegisterRepresentativeForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("guardian", _l("Guardian (court-appointed)")),
+            SelectChoice("parent", _l("Parent with custody")),
+        ],
+    )
+    name = StringField(
+        _l("Full name"), validators=[NotBlank(_l("Write the name.")), Length(max=120)]
+    )
+    ends_on = DateField(
+        _l("Until"),
+        validators=[InputRequired(message=_l("Write the last day."))],
+        format=DATE_FORMATS,
+    )
+    decision = TextAreaField(
+        _l("The scope of the decision (for a guardian)"), validators=[Optional(), Length(max=1000)]
+    )

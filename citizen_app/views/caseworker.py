@@ -26,11 +26,19 @@ from .. import db
 from ..auth import activation
 from ..authz import Action, current_citizen_ref, guarded
 from ..data import accounts as account_data
-from ..forms.caseworker import AbsenceForm, AcceptGoalForm, DeclineGoalForm, StaffReplyForm
+from ..data import delegations as delegation_data
+from ..forms.caseworker import (
+    AbsenceForm,
+    AcceptGoalForm,
+    DeclineGoalForm,
+    RegisterRepresentativeForm,
+    StaffReplyForm,
+)
 from ..forms.common import PlainForm
 from ..identity import current_account, current_actor
-from ..models import AccountKind, utcnow
+from ..models import AccountKind, DelegationKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
+from ..services import delegations as delegation_service
 from ..services import review
 from ..services.plan_reading import plan_client, read_plan
 
@@ -87,8 +95,22 @@ def _render_citizen(reading, status: int = 200, **forms):  # type: ignore[no-unt
         reply_form=forms.get("reply_form") or StaffReplyForm(),
         conflict=forms.get("conflict"),
         code=forms.get("code"),
+        invitation=forms.get("invitation"),
+        representative_form=forms.get("representative_form") or RegisterRepresentativeForm(),
+        representatives=_representatives(),
         plain=PlainForm(),
     ), status
+
+
+def _representatives():  # type: ignore[no-untyped-def]
+    citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
+    if citizen is None:
+        return []
+    return [
+        d
+        for d in delegation_data.of_citizen(db.session(), citizen.id)
+        if d.kind is not DelegationKind.RELATIVE
+    ]
 
 
 @bp.get("/citizens/<patient_id>")
@@ -262,6 +284,55 @@ def feedback_seen(patient_id: str, feedback_id: str) -> FlaskResponse | tuple[st
         flash(_("The plan system cannot be reached. Try again soon."))
         return _render_citizen(reading, 503)
     flash(_("Marked as seen."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.post("/citizens/<patient_id>/representatives")
+@guarded(Action.CASE_REVIEW, "Delegation")
+def register_representative(patient_id: str) -> tuple[str, int]:
+    """A guardian or a parent with custody: all scopes, registered here, ended only here."""
+    reading = _reading()
+    form = RegisterRepresentativeForm()
+    citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
+    if citizen is None:
+        abort(404)
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, representative_form=form)
+    _delegation, code = delegation_service.invite(
+        db.session(),
+        citizen=citizen,
+        name=form.name.data or "",
+        contact="",
+        scopes={"read", "write", "message"},
+        ends_on=form.ends_on.data,
+        secret_key=current_app.config["SECRET_KEY"],
+        kind=DelegationKind(form.kind.data),
+        created_by=current_actor().account_id,
+        decision_note=form.decision.data or "",
+    )
+    return _render_citizen(reading, invitation=(form.name.data, code))
+
+
+@bp.post("/citizens/<patient_id>/representatives/<delegation_id>/end")
+@guarded(Action.CASE_REVIEW, "Delegation")
+def end_representative(patient_id: str, delegation_id: str) -> FlaskResponse:
+    citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
+    try:
+        found = (
+            delegation_data.one_of_citizen(db.session(), citizen.id, uuid.UUID(delegation_id))
+            if citizen
+            else None
+        )
+    except ValueError:
+        found = None
+    if (
+        found is None
+        or found.kind is DelegationKind.RELATIVE
+        or not PlainForm().validate_on_submit()
+    ):
+        abort(404)
+    delegation_service.revoke(db.session(), found, by=current_account())
+    flash(_("%(name)s can no longer act for the citizen.", name=found.name))
     return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
 
 

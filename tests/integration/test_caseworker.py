@@ -270,3 +270,55 @@ def test_timeliness_counts_waiting_overdue_and_the_median_answer_time(app, as_sa
     assert re.search(
         r"Mediantid til svar, de sidste 30 dage</dt> <dd>0 timer \(1 svar\)", caseload
     ), caseload
+
+
+def test_the_caseworker_registers_and_ends_a_guardian_the_citizen_cannot_end(
+    app, as_sara, demo
+) -> None:
+    from citizen_app.models import Delegation
+    from citizen_app.services import delegations
+    from citizen_app.services.plan_reading import plan_client
+
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    url = f"/caseworker/citizens/{patient_id(demo)}"
+    until = (date.today() + timedelta(days=700)).isoformat()
+    empty = post_form(
+        jonas,
+        f"{url}/representatives",
+        {"kind": "guardian", "name": " ", "ends_on": until},
+        page=url,
+    )
+    assert empty.status_code == 400 and "Skriv navnet." in text_of(empty)
+    page = post_form(
+        jonas,
+        f"{url}/representatives",
+        {"kind": "guardian", "name": "Grethe Værge", "ends_on": until, "decision": "Økonomi"},
+        page=url,
+    )
+    code = re.search(
+        r'class="activation-code" dir="ltr">([A-Z0-9-]+)<', page.get_data(as_text=True)
+    ).group(1)
+    with app.app_context():
+        accepted = delegations.accept(
+            db.session(),
+            plan_client(),
+            code=code,
+            secret_key=app.config["SECRET_KEY"],
+            relative=None,
+        )
+        assert accepted is not None
+        guardian_id = accepted[0].id
+    assert "Grethe Værge" in text_of(as_sara.get("/delegations"))
+    assert (
+        post_form(
+            as_sara, f"/delegations/{guardian_id}/revoke", {}, page="/delegations"
+        ).status_code
+        == 303
+    )
+    with app.app_context():
+        assert db.session().get(Delegation, guardian_id).revoked_at is None
+    ended = post_form(jonas, f"{url}/representatives/{guardian_id}/end", {}, page=url)
+    assert ended.status_code == 303
+    with app.app_context():
+        assert db.session().get(Delegation, guardian_id).revoked_at is not None
