@@ -19,6 +19,8 @@ from ..models import AccountKind
 from .policy import Action, Actor, Grant, can
 
 GUARD_ATTRIBUTE = "_borgerensplan_guard"
+# Actions about the person themself, not about a citizen they act for.
+_ABOUT_ONESELF = frozenset({Action.OWN_ACCOUNT_MANAGE, Action.CASELOAD_READ, Action.ABSENCE_MANAGE})
 ACTING_FOR = "acting_for"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,7 +67,7 @@ def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
                 # The caseworker area names the citizen in the URL (an opaque id); the policy decides.
                 citizen_ref = f"Patient/{kwargs['patient_id']}"
                 grant = actor.grant_for(citizen_ref)
-            elif actor.kind is AccountKind.RELATIVE and action is not Action.OWN_ACCOUNT_MANAGE:
+            elif actor.kind is AccountKind.RELATIVE and action not in _ABOUT_ONESELF:
                 grant = chosen_grant(actor)
                 if grant is None and actor.grants and request.method == "GET":
                     return redirect(url_for("acting.choose", next=request.path), code=303)

@@ -27,7 +27,10 @@ class Action(enum.StrEnum):
     MY_DATA_EXPORT = "citizen:my-data:export"
     # The signed-in person's own sign-in settings: passkeys and sessions. No citizen's plan data.
     OWN_ACCOUNT_MANAGE = "account:sign-in:manage"
-    # Caseworker area (the fixed caseworker, and the substitute during an absence).
+    # Caseworker area: my own caseload and absence (any caseworker), and a citizen's case (the fixed
+    # caseworker, and the substitute during an absence).
+    CASELOAD_READ = "caseworker:caseload:read"
+    ABSENCE_MANAGE = "caseworker:absence:manage"
     CASE_PLAN_READ = "caseworker:plan:read"
     CASE_REVIEW = "caseworker:review:write"
 
@@ -112,6 +115,8 @@ def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
         return Decision(False, "anonymous")
     if action is Action.OWN_ACCOUNT_MANAGE:
         return Decision(True, "self")
+    if action in (Action.CASELOAD_READ, Action.ABSENCE_MANAGE):
+        return Decision(actor.kind is AccountKind.CASEWORKER, "self")
     if citizen_ref is None:
         return Decision(False, "none")
     if actor.kind is AccountKind.CITIZEN and actor.fhir_ref == citizen_ref:

@@ -36,7 +36,7 @@ from ..forms.caseworker import (
 )
 from ..forms.common import PlainForm
 from ..identity import current_account, current_actor
-from ..models import AccountKind, DelegationKind, utcnow
+from ..models import DelegationKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ..services import delegations as delegation_service
 from ..services import review
@@ -45,16 +45,9 @@ from ..services.plan_reading import plan_client, read_plan
 bp = Blueprint("caseworker", __name__, url_prefix="/caseworker")
 
 
-def _staff_only() -> None:
-    actor = current_actor()
-    if actor.kind is not AccountKind.CASEWORKER:
-        abort(404)
-
-
 @bp.get("/")
-@guarded(Action.OWN_ACCOUNT_MANAGE, "Caseload")
+@guarded(Action.CASELOAD_READ, "Caseload")
 def caseload() -> str:
-    _staff_only()
     actor = current_actor()
     rows = []
     for grant in actor.grants:
@@ -356,9 +349,8 @@ def activation_code(patient_id: str) -> tuple[str, int]:
 
 
 @bp.route("/absence", methods=["GET", "POST"])
-@guarded(Action.OWN_ACCOUNT_MANAGE, "PractitionerRole")
+@guarded(Action.ABSENCE_MANAGE, "PractitionerRole")
 def absence() -> str | FlaskResponse | tuple[str, int]:
-    _staff_only()
     me = current_account()
     colleagues = [a for a in account_data.caseworkers(db.session()) if a.id != me.id]
     form = AbsenceForm()

@@ -41,6 +41,7 @@ CITIZEN_ALL = {
 WRITE = {A.PROGRESS_SIGN_WRITE, A.GOAL_PROPOSE, A.GOAL_FEEDBACK_WRITE}
 MESSAGES = {A.MESSAGE_READ, A.MESSAGE_WRITE}
 OWN = {A.OWN_ACCOUNT_MANAGE}
+STAFF = {A.CASELOAD_READ, A.ABSENCE_MANAGE}
 
 # Who may do what, on Sara's data (for Mads: on his own). Jonas is Sara's fixed caseworker; during the test
 # he is away and Amina covers for him, so both may work on her case in the caseworker area, and nothing else.
@@ -53,9 +54,9 @@ SPEC: dict[str, set[Action]] = {
     "relative, expired": OWN,
     "relative, revoked": OWN,
     "guardian": {A.PLAN_READ} | WRITE | MESSAGES | OWN,
-    "fixed caseworker": OWN | {A.CASE_PLAN_READ, A.CASE_REVIEW},
-    "substitute caseworker": OWN | {A.CASE_PLAN_READ, A.CASE_REVIEW},
-    "another caseworker": OWN,
+    "fixed caseworker": OWN | STAFF | {A.CASE_PLAN_READ, A.CASE_REVIEW},
+    "substitute caseworker": OWN | STAFF | {A.CASE_PLAN_READ, A.CASE_REVIEW},
+    "another caseworker": OWN | STAFF,
 }
 SARAS = {
     "sara",

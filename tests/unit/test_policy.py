@@ -62,3 +62,16 @@ def test_delegations_allow_exactly_their_scopes() -> None:
             assert not can(everything, action, SARA), (role, action)
         assert not can(everything, Action.PLAN_READ, MADS)
     assert not can(relative("nonsense"), Action.PLAN_READ, SARA)
+
+
+def test_only_caseworkers_have_a_caseload_and_an_absence() -> None:
+    ole = actor(AccountKind.CASEWORKER, "PractitionerRole/o")
+    sara = actor(AccountKind.CITIZEN, SARA)
+    peter = actor(
+        AccountKind.RELATIVE, "RelatedPerson/p", Grant(SARA, Role.RELATIVE, frozenset({"read"}))
+    )
+    for action in (Action.CASELOAD_READ, Action.ABSENCE_MANAGE):
+        assert can(ole, action, None)
+        assert not can(sara, action, SARA)
+        assert not can(peter, action, None)
+        assert not can(ANONYMOUS, action, None)
