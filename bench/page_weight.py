@@ -261,8 +261,9 @@ def fetch_package(package: str, refresh: bool) -> tuple[str, Path]:
     info = json.loads(out[out.index("[") :])[0]
     tarball = CACHE / info["filename"]
     target = CACHE / f"{package}-{info['version']}"
-    if target.exists():
-        shutil.rmtree(target)
+    for old in CACHE.glob(f"{package}-[0-9]*"):  # one version of each package in the cache
+        if old.is_dir():
+            shutil.rmtree(old)
     target.mkdir()
     with tarfile.open(tarball) as archive:
         archive.extractall(target, filter="data")
