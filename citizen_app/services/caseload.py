@@ -80,3 +80,18 @@ def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> 
                 grants.append(Grant(ref, Role.SUBSTITUTE))
                 covering[ref] = colleague_ref
     return Coverage(tuple(grants), unit, covering)
+
+
+def team_patients(client: PlanClient, unit: str | None) -> list[str]:
+    """The citizens whose fixed caseworker works in `unit` (my team, me included), for the team's
+    timeliness figures. Only counts leave the caseworker area: no names, no content."""
+    if not unit:
+        return []
+    refs: list[str] = []
+    for role in client.search("PractitionerRole", {"_count": "500"}):
+        if (role.get("organization") or {}).get("display") != unit:
+            continue
+        for ref in _patients(client, f"PractitionerRole/{role['id']}"):
+            if ref not in refs:
+                refs.append(ref)
+    return refs

@@ -7,8 +7,9 @@ down the form keeps the text and says so.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -179,6 +180,26 @@ def mark_feedback_seen(client: PlanClient, communication_id: str) -> Stored:
     fetched = client.read("Communication", communication_id)
     return client.update(
         dict(fetched.resource or {}, received=utcnow().isoformat()), fetched.etag or ""
+    )
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    waiting: int
+    overdue: int
+    median_hours: float | None
+    answered: int
+
+
+def timeliness(plans: list[Plan], now: datetime) -> Timeliness:
+    """Items waiting, how many of them are overdue, and the median time to answer over the last 30 days."""
+    items = [item for plan in plans for item in review_items(plan)]
+    hours = answer_times(plans, since=now - timedelta(days=30))
+    return Timeliness(
+        waiting=len(items),
+        overdue=sum(1 for item in items if item.overdue),
+        median_hours=statistics.median(hours) if hours else None,
+        answered=len(hours),
     )
 
 

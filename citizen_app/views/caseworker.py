@@ -4,9 +4,7 @@ declined, my absence and substitute, activation codes. Desktop first, as accessi
 from __future__ import annotations
 
 import contextlib
-import statistics
 import uuid
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -38,6 +36,7 @@ from ..forms.common import PlainForm
 from ..identity import current_account, current_actor
 from ..models import DelegationKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
+from ..services import caseload as caseload_service
 from ..services import delegations as delegation_service
 from ..services import review
 from ..services.plan_reading import plan_client, read_plan
@@ -55,15 +54,14 @@ def caseload() -> str:
         items = review.review_items(reading.plan) if reading.plan else []
         rows.append((grant, reading, items))
     rows.sort(key=lambda row: row[2][0].due if row[2] else review.date.max)
-    plans = [reading.plan for _grant, reading, _items in rows if reading.plan]
-    hours = review.answer_times(plans, since=utcnow() - timedelta(days=30))
-    waiting = [item for _grant, _reading, items in rows for item in items]
-    timeliness = {
-        "waiting": len(waiting),
-        "overdue": sum(1 for item in waiting if item.overdue),
-        "median_hours": statistics.median(hours) if hours else None,
-        "answered": len(hours),
-    }
+    mine = [reading.plan for _grant, reading, _items in rows if reading.plan]
+    now = utcnow()
+    team = [
+        reading.plan
+        for ref in caseload_service.team_patients(plan_client(), g.get("staff_unit"))
+        if (reading := read_plan(db.session(), ref)).plan
+    ]
+    timeliness = {"me": review.timeliness(mine, now), "team": review.timeliness(team, now)}
     return render_template(
         "caseworker/caseload.html", rows=rows, unit=g.get("staff_unit"), timeliness=timeliness
     )

@@ -268,8 +268,32 @@ def test_timeliness_counts_waiting_overdue_and_the_median_answer_time(app, as_sa
     caseload = text_of(jonas.get("/caseworker/"))
     assert "Rettidighed" in caseload
     assert re.search(
-        r"Mediantid til svar, de sidste 30 dage</dt> <dd>0 timer \(1 svar\)", caseload
+        r"Mediantid til svar, de sidste 30 dage</th> <td>0 timer \(1 svar\)</td> "
+        r"<td>0 timer \(1 svar\)</td>",
+        caseload,
     ), caseload
+
+
+def figures(page: str, row: str) -> tuple[int, int]:
+    found = re.search(rf"<th scope=\"row\">{row}</th>\s*<td>(\d+)</td>\s*<td>(\d+)</td>", page)
+    assert found, page
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_the_team_figures_count_a_colleagues_waiting_items_without_naming_anyone(
+    app, as_sara, demo
+) -> None:
+    sara_sends_a_message_and_a_goal(app, as_sara)
+    jonas, amina = app.test_client(), app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    sign_in_as(amina, demo["amina"])
+    jonas_mine, jonas_team = figures(text_of(jonas.get("/caseworker/")), "Venter")
+    amina_page = text_of(amina.get("/caseworker/"))
+    amina_mine, amina_team = figures(amina_page, "Venter")
+    assert jonas_mine >= 2  # Sara's message and her proposed goal at least
+    assert amina_mine == 0
+    assert amina_team == jonas_team >= jonas_mine
+    assert "Sara" not in amina_page
 
 
 def test_the_caseworker_registers_and_ends_a_guardian_the_citizen_cannot_end(
