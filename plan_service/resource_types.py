@@ -139,6 +139,44 @@ _TYPES = (
             " entered-in-error unknown"
         },
     ),
+    # A citizen's application or case: where it stands (businessStatus), by when a decision is due
+    # (restriction.period.end), what it is about (focus/basedOn), whose it is (for).
+    _type(
+        "Task",
+        _reference("patient", "for", targets=("Patient",)),
+        STATUS,
+        _reference("owner", "owner"),
+        _reference("focus", "focus"),
+        required={"status": "code", "intent": "code", "for": "object"},
+        code_sets={
+            "status": "draft requested received accepted rejected ready cancelled in-progress"
+            " on-hold failed completed entered-in-error",
+            "intent": "unknown proposal plan order original-order reflex-order filler-order"
+            " instance-order option",
+        },
+    ),
+    # A meeting: the citizen among the participants.
+    _type(
+        "Appointment",
+        _reference("patient", "participant.actor", targets=("Patient",)),
+        _reference("actor", "participant.actor"),
+        STATUS,
+        required={"status": "code"},
+        code_sets={
+            "status": "proposed pending booked arrived fulfilled cancelled noshow"
+            " entered-in-error checked-in waitlist"
+        },
+    ),
+    # Answers to a short questionnaire (meeting preparation, contact feedback); linked to its
+    # Appointment or Communication through an extension's valueReference.
+    _type(
+        "QuestionnaireResponse",
+        PATIENT,
+        STATUS,
+        _reference("about", "extension.valueReference"),
+        required={"status": "code", "subject": "object"},
+        code_sets={"status": "in-progress completed amended entered-in-error stopped"},
+    ),
 )
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = MappingProxyType({t.name: t for t in _TYPES})

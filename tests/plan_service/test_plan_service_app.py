@@ -21,6 +21,9 @@ CONTRACT_SEARCH_PARAMS = {
         *("patient", "recipient", "sender", "status", "part-of", "about", "category", "identifier"),
         *("_id", "_lastUpdated"),
     },
+    "Task": {"patient", "status", "owner", "focus", "identifier", "_id", "_lastUpdated"},
+    "Appointment": {"patient", "actor", "status", "identifier", "_id", "_lastUpdated"},
+    "QuestionnaireResponse": {"patient", "status", "about", "identifier", "_id", "_lastUpdated"},
 }
 
 
