@@ -83,4 +83,51 @@ def progress_chart(
     return Markup("".join(parts))  # noqa: S704 (every text inside is escaped above)
 
 
-__all__ = ["progress_chart"]
+def satisfaction_chart(months: Sequence, chart_id: str = "satisfaction-chart") -> Markup | None:  # type: ignore[type-arg]
+    """The team's average answer per month (1 very bad … 5 very good) as bars; months without answers
+    have no bar. The table beside it carries the same numbers."""
+    answered = [m for m in months if m.total]
+    if not answered:
+        return None
+    usable_w = WIDTH - LEFT - RIGHT
+    usable_h = HEIGHT - TOP - BOTTOM
+    slot = usable_w / len(months)
+    title = _("Satisfaction with the contact, month by month")
+    description = ngettext(
+        "%(num)d answer in all.", "%(num)d answers in all.", sum(m.total for m in months)
+    )
+    parts = [
+        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for level in range(1, 6):
+        y = round(TOP + usable_h - usable_h * (level - 1) / 4, 1)
+        parts.append(
+            f'<line class="chart__grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
+        )
+        parts.append(
+            f'<text class="chart__axis" x="{LEFT - 10}" y="{y + 5}" text-anchor="middle">{level}</text>'
+        )
+    for index, month in enumerate(months):
+        x = round(LEFT + slot * index + slot * 0.15, 1)
+        if month.average is not None:
+            top = round(TOP + usable_h - usable_h * (month.average - 1) / 4, 1)
+            height = max(round(TOP + usable_h - top, 1), 2)
+            parts.append(
+                f'<rect class="chart__bar" x="{x}" y="{top}" width="{round(slot * 0.7, 1)}" '
+                f'height="{height}"/>'
+            )
+    for index in (0, len(months) - 1):
+        anchor = "start" if index == 0 else "end"
+        x = round(LEFT + slot * index + (0 if index == 0 else slot), 1)
+        label = format_date(months[index].start, "MMM yy")
+        parts.append(
+            f'<text class="chart__axis" x="{x}" y="{HEIGHT - 8}" text-anchor="{anchor}">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text inside is escaped above)
+
+
+__all__ = ["progress_chart", "satisfaction_chart"]

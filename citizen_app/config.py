@@ -60,6 +60,7 @@ def from_environment() -> dict[str, Any]:
         "ACCESSIBILITY_EMAIL": env.get("ACCESSIBILITY_EMAIL", "tilgaengelighed@borgerensplan.dk"),
         # Working days (Danish public holidays excluded) within which a message is answered.
         "ANSWER_WORKING_DAYS": _int("ANSWER_WORKING_DAYS", 3),
+        "COMPLAINT_WORKING_DAYS": _int("COMPLAINT_WORKING_DAYS", 20),
         # https://… where citizens reach the portal; passkeys are bound to its host. Required in production.
         "PUBLIC_URL": env.get("PUBLIC_URL"),
         "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "30")),

@@ -156,6 +156,63 @@ class _Loader:
             },
         )
 
+    def case(
+        self,
+        name: str,
+        patient: str,
+        owner: str,
+        plan: str,
+        *,
+        about: str,
+        name_in_law: str | None = None,
+        received_days_ago: int,
+        step: str,
+        weeks: int,
+    ) -> str:
+        received = self.today - timedelta(days=received_days_ago)
+        due = (received + timedelta(weeks=weeks)).isoformat()
+        return self.put(
+            name,
+            {
+                "resourceType": "Task",
+                "status": fhir.TASK_STATUS_BY_STEP[step],
+                "intent": "order",
+                "description": about,
+                "code": {"text": name_in_law or about},
+                "for": {"reference": patient},
+                "focus": {"reference": plan},
+                "owner": {"reference": owner},
+                "authoredOn": received.isoformat(),
+                "businessStatus": {"coding": [{"system": fhir.CS_CASE_STEP, "code": step}]},
+                "restriction": {"period": {"end": due}},
+                "extension": [{"url": fhir.EXT_ORIGINAL_DEADLINE, "valueDate": due}],
+            },
+        )
+
+    def meeting(self, name: str, patient: str, caseworker: str, *, days: int, status: str) -> str:
+        day = self.today + timedelta(days=days)
+        start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+        return self.put(
+            name,
+            {
+                "resourceType": "Appointment",
+                "status": status,
+                "description": "Opfølgning på planen",
+                "start": start.isoformat(),
+                "end": (start + timedelta(hours=1)).isoformat(),
+                "extension": [{"url": fhir.EXT_CONTACT_MODE, "valueCode": "in-person"}],
+                "participant": [
+                    {"actor": {"reference": patient}, "status": "accepted"},
+                    {"actor": {"reference": caseworker}, "status": "accepted"},
+                    {
+                        "actor": {"display": "Borgercenter Voksne, Rådhuspladsen 1, lokale 2"},
+                        "type": [{"coding": [{"code": "LOC"}]}],
+                        "status": "accepted",
+                    },
+                ],
+            },
+        )
+
     def activity(
         self,
         kind: str,
@@ -253,8 +310,32 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
             "telecom": [{"system": "phone", "value": "35 30 45 45"}],
         },
     ]
-    load.care_plan("sara-plan", sara, [g1, g2, g3], activities, contained=contained)
+    plan = load.care_plan("sara-plan", sara, [g1, g2, g3], activities, contained=contained)
     load.care_team("sara-team", sara, jonas_role)
+    load.case(
+        "sara-case-contact-person",
+        sara,
+        jonas_role,
+        plan,
+        about="Du har søgt om en fast person, der kan gå med dig ud og hjælpe dig med at møde andre.",
+        name_in_law="Støtte- og kontaktperson (servicelovens § 99)",
+        received_days_ago=20,
+        step="assessing",
+        weeks=8,
+    )
+    load.case(
+        "sara-case-home-support",
+        sara,
+        jonas_role,
+        plan,
+        about="Du søgte om hjælp i dit hjem til at få hverdagen til at hænge sammen.",
+        name_in_law="Socialpædagogisk støtte (servicelovens § 85)",
+        received_days_ago=190,
+        step="decided",
+        weeks=8,
+    )
+    load.meeting("sara-meeting-previous", sara, jonas_role, days=-80, status="fulfilled")
+    load.meeting("sara-meeting-next", sara, jonas_role, days=41, status="booked")
 
 
 def load(

@@ -49,6 +49,40 @@ OUTBOX_PURPOSE = {
     "goal": _l("Goal in your own words"),
     "goal-feedback": _l("Your words about a goal"),
     "message": _l("Message"),
+    "meeting-preparation": _l("Your preparation for a meeting"),
+    "contact-feedback": _l("Your view of the contact"),
+    "complaint": _l("Complaint"),
+}
+
+# Where a case stands, in plain words; and what the step means for the citizen.
+CASE_STEP = {
+    "received": _l("We have received it"),
+    "assessing": _l("Your caseworker is looking at it"),
+    "awaiting-information": _l("We are waiting for more information"),
+    "decided": _l("A decision has been made"),
+}
+
+NEXT_STEP = {
+    "received": _l("Your caseworker starts looking at it."),
+    "assessing": _l("You get a decision in writing."),
+    "awaiting-information": _l(
+        "When the information has come, your caseworker goes on with your case."
+    ),
+}
+
+CONTACT_MODE = {
+    "in-person": _l("We meet"),
+    "phone": _l("On the phone"),
+    "video": _l("On video"),
+}
+
+# "How was your contact with us?": five steps in words, each with a symbol (decoration only).
+SATISFACTION = {
+    "very-bad": (_l("Very bad"), "😞"),
+    "bad": (_l("Bad"), "🙁"),
+    "neutral": (_l("Neither good nor bad"), "😐"),
+    "good": (_l("Good"), "🙂"),
+    "very-good": (_l("Very good"), "😄"),
 }
 
 AGREEMENT = {
@@ -94,6 +128,11 @@ AUDIT_ACTION = {
     "citizen:delegation:manage": _l("looked at or changed who helps you"),
     "citizen:access-log:read": _l("looked at this list"),
     "citizen:my-data:export": _l("looked at or downloaded your data"),
+    "citizen:case:read": _l("looked at your cases"),
+    "citizen:meeting:prepare": _l("looked at or prepared a meeting"),
+    "citizen:contact-feedback:write": _l("said how the contact was"),
+    "citizen:complaint:write": _l("wrote a complaint"),
+    "caseworker:case:write": _l("changed the step or date of your case"),
     "caseworker:plan:read": _l("looked at your plan"),
     "caseworker:review:write": _l("answered or reviewed what you sent"),
     "auth:sign-in": _l("signed in"),

@@ -25,6 +25,10 @@ class Action(enum.StrEnum):
     DELEGATION_MANAGE = "citizen:delegation:manage"
     ACCESS_LOG_READ = "citizen:access-log:read"
     MY_DATA_EXPORT = "citizen:my-data:export"
+    CASE_READ = "citizen:case:read"
+    MEETING_PREPARE = "citizen:meeting:prepare"
+    CONTACT_FEEDBACK_WRITE = "citizen:contact-feedback:write"
+    COMPLAINT_WRITE = "citizen:complaint:write"
     # The signed-in person's own sign-in settings: passkeys and sessions. No citizen's plan data.
     OWN_ACCOUNT_MANAGE = "account:sign-in:manage"
     # Caseworker area: my own caseload and absence (any caseworker), and a citizen's case (the fixed
@@ -33,6 +37,11 @@ class Action(enum.StrEnum):
     ABSENCE_MANAGE = "caseworker:absence:manage"
     CASE_PLAN_READ = "caseworker:plan:read"
     CASE_REVIEW = "caseworker:review:write"
+    CASE_UPDATE = "caseworker:case:write"
+    # My whole caseload to a colleague (any caseworker, for their own caseload), and the team's
+    # satisfaction and complaint figures (counts only beyond my own citizens).
+    CASELOAD_HAND_OVER = "caseworker:caseload:hand-over"
+    TEAM_READ = "caseworker:team:read"
 
 
 class Role(enum.StrEnum):
@@ -96,18 +105,28 @@ _CITIZEN_OWN = frozenset(
         Action.DELEGATION_MANAGE,
         Action.ACCESS_LOG_READ,
         Action.MY_DATA_EXPORT,
+        Action.CASE_READ,
+        Action.MEETING_PREPARE,
+        Action.CONTACT_FEEDBACK_WRITE,
+        Action.COMPLAINT_WRITE,
     }
 )
 # What each scope of a delegation allows; nothing else is ever allowed through a delegation.
 _BY_SCOPE = {
-    "read": frozenset({Action.PLAN_READ}),
+    "read": frozenset({Action.PLAN_READ, Action.CASE_READ}),
     "write": frozenset(
-        {Action.PROGRESS_SIGN_WRITE, Action.GOAL_PROPOSE, Action.GOAL_FEEDBACK_WRITE}
+        {
+            Action.PROGRESS_SIGN_WRITE,
+            Action.GOAL_PROPOSE,
+            Action.GOAL_FEEDBACK_WRITE,
+            Action.MEETING_PREPARE,
+            Action.CONTACT_FEEDBACK_WRITE,
+        }
     ),
-    "message": frozenset({Action.MESSAGE_READ, Action.MESSAGE_WRITE}),
+    "message": frozenset({Action.MESSAGE_READ, Action.MESSAGE_WRITE, Action.COMPLAINT_WRITE}),
 }
 _DELEGATED = frozenset({Role.RELATIVE, Role.GUARDIAN, Role.PARENT})
-_CASEWORKER = frozenset({Action.CASE_PLAN_READ, Action.CASE_REVIEW})
+_CASEWORKER = frozenset({Action.CASE_PLAN_READ, Action.CASE_REVIEW, Action.CASE_UPDATE})
 
 
 def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
@@ -115,7 +134,12 @@ def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
         return Decision(False, "anonymous")
     if action is Action.OWN_ACCOUNT_MANAGE:
         return Decision(True, "self")
-    if action in (Action.CASELOAD_READ, Action.ABSENCE_MANAGE):
+    if action in (
+        Action.CASELOAD_READ,
+        Action.ABSENCE_MANAGE,
+        Action.CASELOAD_HAND_OVER,
+        Action.TEAM_READ,
+    ):
         return Decision(actor.kind is AccountKind.CASEWORKER, "self")
     if citizen_ref is None:
         return Decision(False, "none")

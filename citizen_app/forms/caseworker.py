@@ -75,3 +75,42 @@ class RegisterRepresentativeForm(FlaskForm):
     decision = TextAreaField(
         _l("The scope of the decision (for a guardian)"), validators=[Optional(), Length(max=1000)]
     )
+
+
+class CaseUpdateForm(FlaskForm):
+    version = HiddenField()
+    step = SelectField(
+        _l("Step"),
+        choices=[
+            SelectChoice(code)
+            for code in ("received", "assessing", "awaiting-information", "decided")
+        ],
+    )
+    due = DateField(
+        _l("Decision due by"),
+        validators=[InputRequired(message=_l("Write the date, for example 24-12-2026."))],
+        format=DATE_FORMATS,
+    )
+    reason = TextAreaField(
+        _l("Reason (the citizen sees this; needed when the date changes)"),
+        validators=[Optional(), Length(max=1000)],
+    )
+
+
+class HandOverForm(FlaskForm):
+    colleague = SelectField(_l("Hand over to"), validate_choice=False)
+    start = DateField(
+        _l("From"),
+        validators=[InputRequired(message=_l("Write the date, for example 24-12-2026."))],
+        format=DATE_FORMATS,
+    )
+
+    def validate_colleague(self, field: SelectField) -> None:
+        if field.data not in {value for value, _label in field.choices} or not field.data:
+            raise ValidationError(_l("Choose the colleague who takes over."))
+
+    def validate_start(self, field: DateField) -> None:
+        from datetime import date
+
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("The date cannot be in the past."))

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
-from ..labels import PROGRESS_SIGNS
+from ..labels import PROGRESS_SIGNS, SATISFACTION
 
 NOTE_MAX = 1000
 
@@ -148,3 +148,75 @@ class ReplyForm(FlaskForm):
             ),
         ],
     )
+
+
+class ContactFeedbackForm(FlaskForm):
+    score = RadioField(
+        _l("How was your contact with us?"),
+        choices=[SelectChoice(code) for code in SATISFACTION],
+        validators=[InputRequired(message=_l("Choose one of the answers, or leave the page."))],
+    )
+    comment = TextAreaField(
+        _l("Anything you want to tell us? (you can skip this)"),
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=_l("Write at most %(max)d characters.", max=NOTE_MAX)),
+        ],
+    )
+
+
+class ComplaintForm(FlaskForm):
+    text = TextAreaField(
+        _l("What do you want to complain about?"),
+        validators=[
+            NotBlank(_l("Write what you want to complain about.")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Write at most %(max)d characters.", max=MESSAGE_MAX)
+            ),
+        ],
+    )
+
+
+class EmptyOr:
+    """An optional choice: nothing chosen, or one of `codes`."""
+
+    def __init__(self, codes: tuple[str, ...]) -> None:
+        self.codes = codes
+
+    def __call__(self, form: FlaskForm, field: object) -> None:
+        data = getattr(field, "data", None)
+        if data not in (None, "", *self.codes):
+            raise StopValidation(str(_l("Choose one of the answers.")))
+
+
+def preparation_goals_form(goals: list) -> FlaskForm:  # type: ignore[type-arg]
+    """One optional progress question and one optional note per goal in the plan."""
+
+    class PreparationGoalsForm(FlaskForm):
+        pass
+
+    for goal in goals:
+        setattr(
+            PreparationGoalsForm,
+            f"progress-{goal.id}",
+            RadioField(
+                _l("How has it gone?"),
+                choices=[SelectChoice(code) for code in PROGRESS_SIGNS],
+                validate_choice=False,  # optional: an empty answer is fine, anything else is checked
+                validators=[EmptyOr(tuple(PROGRESS_SIGNS))],
+            ),
+        )
+        setattr(
+            PreparationGoalsForm,
+            f"note-{goal.id}",
+            TextAreaField(
+                _l("Anything to add? (you can skip this)"),
+                validators=[
+                    Optional(),
+                    Length(
+                        max=NOTE_MAX, message=_l("Write at most %(max)d characters.", max=NOTE_MAX)
+                    ),
+                ],
+            ),
+        )
+    return PreparationGoalsForm()

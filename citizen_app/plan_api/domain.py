@@ -63,6 +63,11 @@ class Conversation:
     id: str
     subject: str | None
     messages: tuple[Message, ...]
+    kind: str = "message"  # or "complaint"
+
+    @property
+    def answered(self) -> bool:
+        return self.latest.from_staff
 
     @property
     def latest(self) -> Message:
@@ -139,6 +144,113 @@ class Caseworker:
         return self.substitute if self.absent and self.substitute else self
 
 
+_NEXT_STEP = {"received": "assessing", "assessing": "decided", "awaiting-information": "assessing"}
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """A caseworker's reason for moving a case's deadline or step, as the citizen sees it."""
+
+    kind: str  # "deadline" or "step"
+    text: str
+    when: datetime | None
+    by: Person | None
+
+
+@dataclass(frozen=True)
+class Case:
+    """An application or case (FHIR Task): what it is about, where it stands, by when a decision is due."""
+
+    id: str
+    version: str | None
+    about: str
+    received: date | None
+    step: str  # fhir.CASE_STEPS
+    due: date | None
+    original_due: date | None
+    status: str
+    changes: tuple[CaseChange, ...] = ()
+
+    @property
+    def next_step(self) -> str | None:
+        return _NEXT_STEP.get(self.step)
+
+    @property
+    def open(self) -> bool:
+        return self.status not in {
+            "completed",
+            "cancelled",
+            "rejected",
+            "failed",
+            "entered-in-error",
+        }
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.due and self.original_due and self.due > self.original_due)
+
+    def overdue(self, today: date) -> bool:
+        return self.open and self.due is not None and self.due < today
+
+    @property
+    def deadline_reason(self) -> CaseChange | None:
+        return next((c for c in reversed(self.changes) if c.kind == "deadline"), None)
+
+
+@dataclass(frozen=True)
+class GoalAnswer:
+    goal_id: str
+    value: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What the citizen (or someone for them) wants to bring up at a meeting (a QuestionnaireResponse)."""
+
+    id: str
+    authored: datetime | None
+    author: Person | None
+    goals: tuple[GoalAnswer, ...]
+    topics: str | None
+    bring: str | None
+    seen_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A follow-up meeting (FHIR Appointment)."""
+
+    id: str
+    status: str
+    start: datetime | None
+    end: datetime | None
+    mode: str | None  # fhir.CONTACT_MODES
+    place: str | None
+    description: str | None
+    participants: tuple[Person, ...]
+    preparations: tuple[Preparation, ...] = ()
+
+    def upcoming(self, now: datetime) -> bool:
+        return self.status in {"booked", "pending", "proposed"} and (
+            self.start is None or self.start >= now
+        )
+
+    @property
+    def preparation(self) -> Preparation | None:
+        return self.preparations[-1] if self.preparations else None
+
+
+@dataclass(frozen=True)
+class ContactFeedback:
+    id: str
+    score: str  # fhir.SATISFACTION
+    comment: str | None
+    about: str | None  # Communication/… or Appointment/…
+    authored: datetime | None
+    author: Person | None
+
+
 @dataclass(frozen=True)
 class Plan:
     patient_ref: str
@@ -150,6 +262,26 @@ class Plan:
     caseworker: Caseworker | None = None
     people: dict[str, Person] = field(default_factory=dict)
     conversations: tuple[Conversation, ...] = ()
+    cases: tuple[Case, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+    contact_feedback: tuple[ContactFeedback, ...] = ()
+    # Since when the fixed caseworker has been so, and a hand-over to come (who, from which date).
+    caseworker_since: date | None = None
+    next_caseworker: Caseworker | None = None
+    next_caseworker_from: date | None = None
+
+    def case(self, case_id: str) -> Case | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+    def meeting(self, meeting_id: str) -> Meeting | None:
+        return next((m for m in self.meetings if m.id == meeting_id), None)
+
+    def next_meeting(self, now: datetime) -> Meeting | None:
+        coming = [m for m in self.meetings if m.upcoming(now)]
+        return min(coming, key=lambda m: m.start or now) if coming else None
+
+    def feedback_about(self, reference: str) -> ContactFeedback | None:
+        return next((f for f in self.contact_feedback if f.about == reference), None)
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         return next((c for c in self.conversations if c.id == conversation_id), None)

@@ -25,6 +25,30 @@ EXT_CONVERSATION_QUESTION = SD + "conversation-question"
 EXT_SEEN_BY_STAFF = SD + "seen-by-staff"
 CS_GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
+# Cases (Task): the step in businessStatus, from this code system; Task.status follows the step.
+CS_CASE_STEP = CS + "case-step"
+CASE_STEPS = ("received", "assessing", "awaiting-information", "decided")
+TASK_STATUS_BY_STEP = {
+    "received": "received",
+    "assessing": "in-progress",
+    "awaiting-information": "on-hold",
+    "decided": "completed",
+}
+# On a Task: the decision date first promised (restriction.period.end holds the date in force).
+EXT_ORIGINAL_DEADLINE = SD + "original-deadline"
+# On a Task's note: what the note explains ("deadline" or "step").
+EXT_CASE_CHANGE = SD + "case-change"
+# On an Appointment: "in-person", "phone" or "video".
+EXT_CONTACT_MODE = SD + "contact-mode"
+CONTACT_MODES = ("in-person", "phone", "video")
+# On a QuestionnaireResponse: the Appointment or Communication it is about.
+EXT_ABOUT = SD + "about"
+Q_MEETING_PREPARATION = NS + "Questionnaire/meeting-preparation"
+Q_CONTACT_FEEDBACK = NS + "Questionnaire/contact-feedback"
+CS_CONTACT_SATISFACTION = CS + "contact-satisfaction"
+# From worst to best; the order is the satisfaction chart's vertical axis.
+SATISFACTION = ("very-bad", "bad", "neutral", "good", "very-good")
+
 # The progress scale, from furthest to closest; the order is the chart's vertical axis.
 PROGRESS_SCALE = ("further-away", "same", "bit-closer", "much-closer", "reached", "keeping-up")
 
@@ -109,11 +133,13 @@ def message(
     sent: datetime,
     reply_to: str | None = None,
     conversation: str | None = None,
+    kind: str = "message",
 ) -> dict[str, Any]:
+    """A message in a conversation; `kind` "complaint" starts a complaint (its own deadline)."""
     resource: dict[str, Any] = {
         "resourceType": "Communication",
         "status": "completed",
-        "category": [_kind("message")],
+        "category": [_kind(kind)],
         "subject": {"reference": patient_ref},
         "sender": {"reference": sender_ref},
         "recipient": [{"reference": recipient_ref}],
@@ -171,3 +197,75 @@ def seen_extension(by_ref: str, when: datetime, comment: str | None) -> dict[str
     if comment:
         parts.append({"url": "comment", "valueString": comment})
     return {"url": EXT_SEEN_BY_STAFF, "extension": parts}
+
+
+def _answer(link_id: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"linkId": link_id, "answer": [value]}
+
+
+def meeting_preparation(
+    *,
+    patient_ref: str,
+    author_ref: str,
+    appointment_ref: str,
+    goals: list[tuple[str, str | None, str | None]],
+    topics: str | None,
+    bring: str | None,
+    authored: datetime,
+) -> dict[str, Any]:
+    """The citizen's preparation for a meeting: per goal how it has gone (the progress scale) and a note,
+    what they want to talk about, who they bring. One resource, linked to the Appointment."""
+    items: list[dict[str, Any]] = []
+    for goal_ref, value, note in goals:
+        if not value and not note:
+            continue
+        parts = [_answer("goal-ref", {"valueReference": {"reference": goal_ref}})]
+        if value:
+            parts.append(
+                _answer("progress", {"valueCoding": {"system": CS_PROGRESS_SIGN, "code": value}})
+            )
+        if note:
+            parts.append(_answer("note", {"valueString": note}))
+        items.append({"linkId": "goal", "item": parts})
+    for link_id, text in (("topics", topics), ("bring", bring)):
+        if text:
+            items.append(_answer(link_id, {"valueString": text}))
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": Q_MEETING_PREPARATION,
+        "subject": {"reference": patient_ref},
+        "author": {"reference": author_ref},
+        "authored": authored.isoformat(),
+        "extension": [{"url": EXT_ABOUT, "valueReference": {"reference": appointment_ref}}],
+        "item": items,
+    }
+
+
+def contact_feedback(
+    *,
+    patient_ref: str,
+    author_ref: str,
+    about_ref: str,
+    score: str,
+    comment: str | None,
+    authored: datetime,
+) -> dict[str, Any]:
+    """ "How was your contact with us?": one step of the five-step scale and an optional comment."""
+    if score not in SATISFACTION:
+        raise ValueError(f"not a satisfaction step: {score!r}")
+    items = [
+        _answer("satisfaction", {"valueCoding": {"system": CS_CONTACT_SATISFACTION, "code": score}})
+    ]
+    if comment:
+        items.append(_answer("comment", {"valueString": comment}))
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": Q_CONTACT_FEEDBACK,
+        "subject": {"reference": patient_ref},
+        "author": {"reference": author_ref},
+        "authored": authored.isoformat(),
+        "extension": [{"url": EXT_ABOUT, "valueReference": {"reference": about_ref}}],
+        "item": items,
+    }

@@ -11,13 +11,19 @@ from typing import Any
 from . import fhir
 from .domain import (
     Activity,
+    Case,
+    CaseChange,
     Caseworker,
+    ContactFeedback,
     Conversation,
     Goal,
+    GoalAnswer,
     GoalFeedback,
+    Meeting,
     Message,
     Person,
     Plan,
+    Preparation,
     ProgressSign,
     Wording,
 )
@@ -205,7 +211,7 @@ def _conversations(index: _Index, patient_ref: str) -> tuple[Conversation, ...]:
     epoch = datetime.min.replace(tzinfo=UTC)
     threads: dict[str, list[Message]] = {}
     for item in index.by_type.get("Communication", []):
-        if _kind_of(item) not in (None, "message"):
+        if _kind_of(item) not in (None, "message", "complaint"):
             continue
         text = _payload(item)
         if text is None:
@@ -229,7 +235,9 @@ def _conversations(index: _Index, patient_ref: str) -> tuple[Conversation, ...]:
     for conversation_id, messages in threads.items():
         messages.sort(key=lambda m: (m.sent or epoch, m.id))
         subject = next((m.subject for m in messages if m.subject), None)
-        conversations.append(Conversation(conversation_id, subject, tuple(messages)))
+        root = index.by_ref.get(f"Communication/{conversation_id}", {})
+        kind = "complaint" if _kind_of(root) == "complaint" else "message"
+        conversations.append(Conversation(conversation_id, subject, tuple(messages), kind))
     conversations.sort(key=lambda c: c.latest.sent or epoch, reverse=True)
     return tuple(conversations)
 
@@ -343,15 +351,185 @@ def _caseworker(
     )
 
 
-def _fixed_caseworker_ref(index: _Index) -> str | None:
-    for team in index.by_type.get("CareTeam", []):
+def fixed_caseworkers(
+    care_teams: list[Resource], today: date
+) -> tuple[tuple[str, date | None] | None, tuple[str, date | None] | None]:
+    """(current, next): the fixed caseworker's role reference and the date they started (or start), from
+    the active CareTeams' participants with the fixed-caseworker role and their periods. A hand-over ends
+    one participant's period the day before the next one's starts."""
+    current: tuple[str, date | None] | None = None
+    upcoming: tuple[str, date | None] | None = None
+    for team in care_teams:
         if team.get("status", "active") != "active":
             continue
         for participant in team.get("participant", []) or []:
             roles = [_code(r, fhir.CS_CARE_ROLE) for r in participant.get("role", []) or []]
-            if "fixed-caseworker" in roles:
-                return _ref(participant.get("member"))
+            member = _ref(participant.get("member"))
+            if "fixed-caseworker" not in roles or not member:
+                continue
+            period = participant.get("period") or {}
+            start, end = parse_date(period.get("start")), parse_date(period.get("end"))
+            if end is not None and end < today:
+                continue
+            if start is not None and start > today:
+                if upcoming is None or (upcoming[1] or date.max) > start:
+                    upcoming = (member, start)
+            elif current is None or (current[1] or date.min) < (start or date.min):
+                current = (member, start)
+    return current, upcoming
+
+
+def _case(index: _Index, task: Resource) -> Case:
+    changes = []
+    for note in task.get("note", []) or []:
+        kind = next((e.get("valueCode") for e in _ext(note, fhir.EXT_CASE_CHANGE)), None)
+        if kind and isinstance(note.get("text"), str):
+            changes.append(
+                CaseChange(
+                    kind=kind,
+                    text=note["text"],
+                    when=parse_datetime(note.get("time")),
+                    by=index.person(_ref(note.get("authorReference"))),
+                )
+            )
+    restriction = (task.get("restriction") or {}).get("period") or {}
+    return Case(
+        id=task["id"],
+        version=(task.get("meta") or {}).get("versionId"),
+        about=task.get("description") or (task.get("code") or {}).get("text") or "",
+        received=parse_date(task.get("authoredOn")),
+        step=_code(task.get("businessStatus"), fhir.CS_CASE_STEP) or "received",
+        due=parse_date(restriction.get("end")),
+        original_due=next(
+            (parse_date(e.get("valueDate")) for e in _ext(task, fhir.EXT_ORIGINAL_DEADLINE)), None
+        ),
+        status=str(task.get("status") or "received"),
+        changes=tuple(changes),
+    )
+
+
+def _items(resource: Resource) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = {}
+    for item in resource.get("item", []) or []:
+        if isinstance(item, dict) and isinstance(item.get("linkId"), str):
+            found.setdefault(item["linkId"], []).append(item)
+    return found
+
+
+def _value(items: dict[str, list[Resource]], link_id: str) -> Any:
+    for item in items.get(link_id, []):
+        for answer in item.get("answer", []) or []:
+            for key in ("valueString", "valueCoding", "valueReference"):
+                if key in answer:
+                    value = answer[key]
+                    if key == "valueCoding":
+                        return value.get("code") if isinstance(value, dict) else None
+                    if key == "valueReference":
+                        return _ref(value)
+                    return value if isinstance(value, str) else None
     return None
+
+
+def _about(resource: Resource) -> str | None:
+    return next((_ref(e.get("valueReference")) for e in _ext(resource, fhir.EXT_ABOUT)), None)
+
+
+def _seen_at(resource: Resource) -> datetime | None:
+    for extension in _ext(resource, fhir.EXT_SEEN_BY_STAFF):
+        return parse_datetime(_sub(extension, "date").get("valueDateTime"))
+    return None
+
+
+def _preparation(index: _Index, response: Resource) -> Preparation:
+    items = _items(response)
+    goals = []
+    for item in items.get("goal", []):
+        parts = _items(item)
+        goal_ref = _value(parts, "goal-ref") or ""
+        goals.append(
+            GoalAnswer(goal_ref.split("/", 1)[-1], _value(parts, "progress"), _value(parts, "note"))
+        )
+    return Preparation(
+        id=response["id"],
+        authored=parse_datetime(response.get("authored")),
+        author=index.person(_ref(response.get("author"))),
+        goals=tuple(goals),
+        topics=_value(items, "topics"),
+        bring=_value(items, "bring"),
+        seen_at=_seen_at(response),
+    )
+
+
+def _responses(index: _Index, questionnaire: str) -> list[Resource]:
+    return [
+        r
+        for r in index.by_type.get("QuestionnaireResponse", [])
+        if r.get("questionnaire") == questionnaire and r.get("status") == "completed"
+    ]
+
+
+def _meetings(index: _Index, patient_ref: str) -> tuple[Meeting, ...]:
+    preparations: dict[str, list[Preparation]] = {}
+    for response in _responses(index, fhir.Q_MEETING_PREPARATION):
+        about = _about(response)
+        if about:
+            preparations.setdefault(about, []).append(_preparation(index, response))
+    epoch = datetime.min.replace(tzinfo=UTC)
+    meetings = []
+    for appointment in index.by_type.get("Appointment", []):
+        participants, place = [], None
+        for participant in appointment.get("participant", []) or []:
+            actor = participant.get("actor") or {}
+            reference = _ref(actor)
+            if reference and reference != patient_ref:
+                person = index.person(reference)
+                if person and person.name:
+                    participants.append(person)
+            elif not reference and actor.get("display"):
+                place = str(actor["display"])
+        own = sorted(
+            preparations.get(f"Appointment/{appointment['id']}", []),
+            key=lambda p: (p.authored or epoch, p.id),
+        )
+        meetings.append(
+            Meeting(
+                id=appointment["id"],
+                status=str(appointment.get("status") or "booked"),
+                start=parse_datetime(appointment.get("start")),
+                end=parse_datetime(appointment.get("end")),
+                mode=next(
+                    (e.get("valueCode") for e in _ext(appointment, fhir.EXT_CONTACT_MODE)), None
+                ),
+                place=place,
+                description=appointment.get("description"),
+                participants=tuple(participants),
+                preparations=tuple(own),
+            )
+        )
+    meetings.sort(key=lambda m: (m.start or epoch, m.id))
+    return tuple(meetings)
+
+
+def _contact_feedback(index: _Index) -> tuple[ContactFeedback, ...]:
+    found = []
+    for response in _responses(index, fhir.Q_CONTACT_FEEDBACK):
+        items = _items(response)
+        score = _value(items, "satisfaction")
+        if score not in fhir.SATISFACTION:
+            continue
+        found.append(
+            ContactFeedback(
+                id=response["id"],
+                score=score,
+                comment=_value(items, "comment"),
+                about=_about(response),
+                authored=parse_datetime(response.get("authored")),
+                author=index.person(_ref(response.get("author"))),
+            )
+        )
+    epoch = datetime.min.replace(tzinfo=UTC)
+    found.sort(key=lambda f: (f.authored or epoch, f.id))
+    return tuple(found)
 
 
 def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = None) -> Plan:
@@ -377,6 +555,11 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
     follow_up = next(
         (parse_date(e.get("valueDate")) for e in _ext(careplan, fhir.EXT_NEXT_FOLLOW_UP)), None
     )
+    current, upcoming = fixed_caseworkers(index.by_type.get("CareTeam", []), now.date())
+    cases = sorted(
+        (_case(index, t) for t in index.by_type.get("Task", [])),
+        key=lambda c: (not c.open, c.received or date.min, c.id),
+    )
     return Plan(
         patient_ref=patient_ref,
         citizen_name=human_name(patient),
@@ -384,7 +567,13 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
         agreements=tuple(agreements),
         services=tuple(services),
         next_follow_up=follow_up,
-        caseworker=_caseworker(index, _fixed_caseworker_ref(index), now),
-        people=index.people,
+        caseworker=_caseworker(index, current[0] if current else None, now),
         conversations=_conversations(index, patient_ref),
+        cases=tuple(cases),
+        meetings=_meetings(index, patient_ref),
+        contact_feedback=_contact_feedback(index),
+        caseworker_since=current[1] if current else None,
+        next_caseworker=_caseworker(index, upcoming[0], now) if upcoming else None,
+        next_caseworker_from=upcoming[1] if upcoming else None,
+        people=index.people,
     )

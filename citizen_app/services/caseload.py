@@ -9,11 +9,11 @@ desktops; a cache keyed on the roles' ETags is the next step if that ever matter
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from ..authz.policy import Grant, Role
 from ..plan_api import PlanClient, fhir
-from ..plan_api.mapping import parse_datetime
+from ..plan_api.mapping import fixed_caseworkers, parse_datetime
 
 
 @dataclass(frozen=True)
@@ -40,25 +40,18 @@ def _substitute_of(role: dict) -> str | None:
     return None
 
 
-def _patients(client: PlanClient, role_ref: str) -> list[str]:
+def _patients(client: PlanClient, role_ref: str, today: date | None = None) -> list[str]:
+    """The citizens whose fixed caseworker `role_ref` is today (a hand-over dates the change)."""
+    today = today or datetime.now(UTC).date()
     teams = client.search(
         "CareTeam", {"participant": role_ref, "status": "active", "_count": "500"}
     )
     refs = []
     for team in teams:
-        for participant in team.get("participant", []) or []:
-            codes = [
-                c.get("code")
-                for r in participant.get("role", []) or []
-                for c in r.get("coding", []) or []
-            ]
-            if (
-                "fixed-caseworker" in codes
-                and (participant.get("member") or {}).get("reference") == role_ref
-            ):
-                subject = (team.get("subject") or {}).get("reference")
-                if subject:
-                    refs.append(subject)
+        current, _upcoming = fixed_caseworkers([team], today)
+        subject = (team.get("subject") or {}).get("reference")
+        if current and current[0] == role_ref and subject and subject not in refs:
+            refs.append(subject)
     return refs
 
 
@@ -95,3 +88,50 @@ def team_patients(client: PlanClient, unit: str | None) -> list[str]:
             if ref not in refs:
                 refs.append(ref)
     return refs
+
+
+def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> list[str]:
+    """Every citizen whose fixed caseworker `from_ref` is (or will be) goes to `to_ref` from `start`: the
+    old participant's period ends the day before, a new one starts on `start`. Conversations, goals and
+    cases belong to the citizen's plan, not to the caseworker, so they follow without being touched.
+    Returns the citizens moved. Each CareTeam is updated with If-Match on the version just read."""
+    from datetime import timedelta
+
+    moved = []
+    for team in client.search(
+        "CareTeam", {"participant": from_ref, "status": "active", "_count": "500"}
+    ):
+        participants = list(team.get("participant", []) or [])
+        changed = False
+        for index, participant in enumerate(participants):
+            roles = [
+                c.get("code")
+                for r in participant.get("role", []) or []
+                for c in r.get("coding", []) or []
+            ]
+            period = dict(participant.get("period") or {})
+            ended = period.get("end") and date.fromisoformat(period["end"][:10]) < start
+            if (
+                "fixed-caseworker" not in roles
+                or (participant.get("member") or {}).get("reference") != from_ref
+                or ended
+            ):
+                continue
+            period["end"] = (start - timedelta(days=1)).isoformat()
+            participants[index] = {**participant, "period": period}
+            participants.append(
+                {
+                    "role": participant.get("role"),
+                    "member": {"reference": to_ref},
+                    "period": {"start": start.isoformat()},
+                }
+            )
+            changed = True
+            break
+        if changed:
+            version = (team.get("meta") or {}).get("versionId")
+            client.update({**team, "participant": participants}, f'W/"{version}"')
+            subject = (team.get("subject") or {}).get("reference")
+            if subject:
+                moved.append(subject)
+    return moved

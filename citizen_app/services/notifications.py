@@ -94,3 +94,26 @@ def poll_answers(app: Flask) -> int:
             app.extensions[EXTENSION_KEY],
             base.rstrip("/") + "/messages",
         )
+
+
+def notify_citizen(
+    db_session: Session, notifier: Notifier, citizen_ref: str, kind: str, link: str
+) -> bool:
+    """Tell one citizen who opted in that something changed (no content); a failure is logged, never raised:
+    the change itself is in the plan, and the person sees it when they sign in."""
+    account = db_session.scalar(
+        select(Account).where(
+            Account.fhir_ref == citizen_ref,
+            Account.kind == AccountKind.CITIZEN,
+            Account.notify_email.is_not(None),
+            Account.disabled_at.is_(None),
+        )
+    )
+    if account is None:
+        return False
+    try:
+        notifier.send(account.notify_email or "", kind, link)
+    except (NotifyError, ValueError):
+        log.warning("%s notification for account %s failed", kind, account.id)
+        return False
+    return True

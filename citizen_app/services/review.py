@@ -17,12 +17,21 @@ from flask import current_app
 from ..deadlines import answer_due
 from ..models import utcnow
 from ..plan_api import PlanClient, Stored, fhir
-from ..plan_api.domain import Conversation, Goal, GoalFeedback, Message, Plan, ProgressSign
+from ..plan_api.domain import (
+    Conversation,
+    Goal,
+    GoalFeedback,
+    Meeting,
+    Message,
+    Plan,
+    Preparation,
+    ProgressSign,
+)
 
 
 @dataclass(frozen=True)
 class ReviewItem:
-    kind: str  # "goal", "feedback", "sign" or "message"
+    kind: str  # "goal", "feedback", "sign", "message", "complaint" or "preparation"
     received: datetime
     due: date
     goal: Goal | None = None
@@ -30,6 +39,8 @@ class ReviewItem:
     conversation: Conversation | None = None
     feedback: GoalFeedback | None = None
     sign: ProgressSign | None = None
+    meeting: Meeting | None = None
+    preparation: Preparation | None = None
 
     @property
     def overdue(self) -> bool:
@@ -63,9 +74,25 @@ def review_items(plan: Plan) -> list[ReviewItem]:
         latest = conversation.latest
         if not latest.from_staff:
             when = latest.sent or epoch
+            if conversation.kind == "complaint":
+                # A complaint keeps its own, longer deadline from the day it came, also after a reply.
+                first = conversation.messages[0].sent or epoch
+                due = answer_due(first, working_days=current_app.config["COMPLAINT_WORKING_DAYS"])
+            else:
+                due = _due(when)
             items.append(
-                ReviewItem("message", when, _due(when), message=latest, conversation=conversation)
+                ReviewItem(conversation.kind, when, due, message=latest, conversation=conversation)
             )
+    for meeting in plan.meetings:
+        for preparation in meeting.preparations:
+            if preparation.seen_at is None:
+                when = preparation.authored or epoch
+                due = _due(when)
+                if meeting.start is not None and meeting.start.date() < due:
+                    due = meeting.start.date()
+                items.append(
+                    ReviewItem("preparation", when, due, meeting=meeting, preparation=preparation)
+                )
     items.sort(key=lambda item: item.due)
     return items
 
@@ -174,6 +201,14 @@ def mark_sign_seen(client: PlanClient, sign_id: str, *, by_ref: str, comment: st
     others = [e for e in observation.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
     observation["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), comment)]
     return client.update(observation, fetched.etag or "")
+
+
+def mark_preparation_seen(client: PlanClient, response_id: str, *, by_ref: str) -> Stored:
+    fetched = client.read("QuestionnaireResponse", response_id)
+    response = dict(fetched.resource or {})
+    others = [e for e in response.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
+    response["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), None)]
+    return client.update(response, fetched.etag or "")
 
 
 def mark_feedback_seen(client: PlanClient, communication_id: str) -> Stored:

@@ -19,16 +19,20 @@ from flask import (
 )
 from flask import Response as FlaskResponse
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import db
 from ..auth import activation
 from ..authz import Action, current_citizen_ref, guarded
+from ..charts import satisfaction_chart
 from ..data import accounts as account_data
 from ..data import delegations as delegation_data
 from ..forms.caseworker import (
     AbsenceForm,
     AcceptGoalForm,
+    CaseUpdateForm,
     DeclineGoalForm,
+    HandOverForm,
     RegisterRepresentativeForm,
     StaffReplyForm,
 )
@@ -37,8 +41,11 @@ from ..identity import current_account, current_actor
 from ..models import DelegationKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ..services import caseload as caseload_service
+from ..services import cases as case_service
 from ..services import delegations as delegation_service
 from ..services import review
+from ..services import team as team_figures
+from ..services.notifications import notify_citizen
 from ..services.plan_reading import plan_client, read_plan
 
 bp = Blueprint("caseworker", __name__, url_prefix="/caseworker")
@@ -85,6 +92,9 @@ def _render_citizen(reading, status: int = 200, **forms):  # type: ignore[no-unt
         decline_form=forms.get("decline_form") or DeclineGoalForm(),
         reply_form=forms.get("reply_form") or StaffReplyForm(),
         conflict=forms.get("conflict"),
+        case_form=forms.get("case_form"),
+        case_form_id=forms.get("case_form_id"),
+        case_conflict=forms.get("case_conflict"),
         code=forms.get("code"),
         invitation=forms.get("invitation"),
         representative_form=forms.get("representative_form") or RegisterRepresentativeForm(),
@@ -375,3 +385,124 @@ def absence() -> str | FlaskResponse | tuple[str, int]:
         flash(_("Your absence is saved."))
         return redirect(url_for("caseworker.caseload"), code=303)
     return render_template("caseworker/absence.html", form=form), 400 if form.errors else 200
+
+
+def _notify(citizen_ref: str, kind: str, path: str) -> None:
+    from ..notify import notifier
+
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    notify_citizen(db.session(), notifier(), citizen_ref, kind, base.rstrip("/") + path)
+
+
+@bp.post("/citizens/<patient_id>/cases/<task_id>")
+@guarded(Action.CASE_UPDATE, "Task")
+def update_case(patient_id: str, task_id: str) -> FlaskResponse | tuple[str, int]:
+    """Step and decision date, based on the version the caseworker saw; a new date needs a reason."""
+    reading = _reading()
+    case = reading.plan.case(task_id)
+    if case is None:
+        abort(404)
+    form = CaseUpdateForm()
+    again = {"case_form": form, "case_form_id": case.id}
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, **again)
+    reason = form.reason.data if (form.reason.data or "").strip() else None
+    if form.due.data != case.due and reason is None:
+        form.reason.errors = [_("Write why the date changes. The citizen sees it.")]
+        return _render_citizen(reading, 400, **again)
+    version = form.version.data or ""
+    if not version.isdigit():
+        abort(400)
+    try:
+        case_service.update_case(
+            plan_client(),
+            task_id,
+            version=version,
+            step=form.step.data,
+            due=form.due.data,
+            reason=reason,
+            author_ref=_practitioner_ref(),
+        )
+    except PlanAPIConflict:
+        current = read_plan(db.session(), current_citizen_ref()).plan
+        now_case = current.case(task_id) if current else None
+        conflict = {"current": now_case, "typed": form.reason.data} if now_case else None
+        return _render_citizen(reading, 409, case_conflict=conflict, **again)
+    except PlanAPINotFound:
+        abort(404)
+    except PlanAPIError:
+        form.reason.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, **again)
+    _notify(current_citizen_ref(), "case-update", "/cases")
+    flash(_("The case is saved. The citizen sees the step, the date and your reason."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.post("/citizens/<patient_id>/preparations/<response_id>/seen")
+@guarded(Action.CASE_REVIEW, "QuestionnaireResponse")
+def preparation_seen(patient_id: str, response_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    known = {p.id for m in reading.plan.meetings for p in m.preparations}
+    if response_id not in known or not PlainForm().validate_on_submit():
+        abort(404)
+    try:
+        review.mark_preparation_seen(
+            plan_client(), response_id, by_ref=current_actor().fhir_ref or ""
+        )
+    except PlanAPIError:
+        flash(_("The plan system cannot be reached. Try again soon."))
+        return _render_citizen(reading, 503)
+    flash(_("Marked as seen."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+@bp.route("/hand-over", methods=["GET", "POST"])
+@guarded(Action.CASELOAD_HAND_OVER, "CareTeam")
+def hand_over() -> str | FlaskResponse | tuple[str, int]:
+    """My whole caseload to a colleague from a date; each citizen is told (opt-in, no content)."""
+    me = current_account()
+    colleagues = [a for a in account_data.caseworkers(db.session()) if a.id != me.id]
+    form = HandOverForm()
+    form.colleague.choices = [("", _("Choose a colleague"))] + [
+        (a.fhir_ref, a.display_name) for a in colleagues
+    ]
+    if form.validate_on_submit():
+        try:
+            moved = caseload_service.hand_over(
+                plan_client(), me.fhir_ref, form.colleague.data, form.start.data
+            )
+        except PlanAPIError:
+            form.start.errors = [_("The plan system cannot be reached. Try again soon.")]
+            return render_template("caseworker/hand_over.html", form=form), 503
+        for citizen_ref in moved:
+            _notify(citizen_ref, "caseworker-changed", "/plan")
+        flash(
+            ngettext(
+                "%(num)d citizen is handed over.", "%(num)d citizens are handed over.", len(moved)
+            )
+        )
+        return redirect(url_for("caseworker.caseload"), code=303)
+    return render_template("caseworker/hand_over.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/team")
+@guarded(Action.TEAM_READ, "Team")
+def team() -> str:
+    """The team's satisfaction over time and the open complaints: names only for my own citizens."""
+    actor = current_actor()
+    mine = {grant.citizen_ref for grant in actor.grants}
+    plans = [
+        reading.plan
+        for ref in caseload_service.team_patients(plan_client(), g.get("staff_unit"))
+        if (reading := read_plan(db.session(), ref)).plan
+    ]
+    months = team_figures.satisfaction_by_month(plans, utcnow(), months=12)
+    return render_template(
+        "caseworker/team.html",
+        unit=g.get("staff_unit"),
+        months=months,
+        complaints=team_figures.open_complaints(plans, mine),
+        chart=satisfaction_chart(months),
+    )

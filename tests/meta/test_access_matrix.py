@@ -37,25 +37,37 @@ CITIZEN_ALL = {
     A.ACCESS_LOG_READ,
     A.MY_DATA_EXPORT,
     A.OWN_ACCOUNT_MANAGE,
+    A.CASE_READ,
+    A.MEETING_PREPARE,
+    A.CONTACT_FEEDBACK_WRITE,
+    A.COMPLAINT_WRITE,
 }
-WRITE = {A.PROGRESS_SIGN_WRITE, A.GOAL_PROPOSE, A.GOAL_FEEDBACK_WRITE}
-MESSAGES = {A.MESSAGE_READ, A.MESSAGE_WRITE}
+READ = {A.PLAN_READ, A.CASE_READ}
+WRITE = {
+    A.PROGRESS_SIGN_WRITE,
+    A.GOAL_PROPOSE,
+    A.GOAL_FEEDBACK_WRITE,
+    A.MEETING_PREPARE,
+    A.CONTACT_FEEDBACK_WRITE,
+}
+MESSAGES = {A.MESSAGE_READ, A.MESSAGE_WRITE, A.COMPLAINT_WRITE}
 OWN = {A.OWN_ACCOUNT_MANAGE}
-STAFF = {A.CASELOAD_READ, A.ABSENCE_MANAGE}
+STAFF = {A.CASELOAD_READ, A.ABSENCE_MANAGE, A.CASELOAD_HAND_OVER, A.TEAM_READ}
+CASE = {A.CASE_PLAN_READ, A.CASE_REVIEW, A.CASE_UPDATE}
 
 # Who may do what, on Sara's data (for Mads: on his own). Jonas is Sara's fixed caseworker; during the test
 # he is away and Amina covers for him, so both may work on her case in the caseworker area, and nothing else.
 SPEC: dict[str, set[Action]] = {
     "sara": CITIZEN_ALL,
     "mads (another citizen)": CITIZEN_ALL,
-    "relative, see my plan": {A.PLAN_READ} | OWN,
-    "relative, write for me": {A.PLAN_READ} | WRITE | OWN,
-    "relative, message for me": {A.PLAN_READ} | MESSAGES | OWN,
+    "relative, see my plan": READ | OWN,
+    "relative, write for me": READ | WRITE | OWN,
+    "relative, message for me": READ | MESSAGES | OWN,
     "relative, expired": OWN,
     "relative, revoked": OWN,
-    "guardian": {A.PLAN_READ} | WRITE | MESSAGES | OWN,
-    "fixed caseworker": OWN | STAFF | {A.CASE_PLAN_READ, A.CASE_REVIEW},
-    "substitute caseworker": OWN | STAFF | {A.CASE_PLAN_READ, A.CASE_REVIEW},
+    "guardian": READ | WRITE | MESSAGES | OWN,
+    "fixed caseworker": OWN | STAFF | CASE,
+    "substitute caseworker": OWN | STAFF | CASE,
     "another caseworker": OWN | STAFF,
 }
 SARAS = {
@@ -168,6 +180,13 @@ def _ids(app, demo, plan_service, sara_client) -> dict[str, str]:
         "sign_id": sign_id,
         "patient_id": demo["sara"].fhir_ref.split("/", 1)[1],
         "code": "goal",
+        "task_id": plan.cases[0].id,
+        "meeting_id": plan.meetings[-1].id,
+        "step": "goals",
+        "kind": "meeting",
+        "about_id": plan.meetings[0].id,
+        "response_id": str(uuid.uuid4()),
+        "receipt": str(uuid.uuid4()),
     }
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("citizen", __name__)
 
-from . import delegations, goals, messages, plan, privacy  # noqa: E402,F401  (routes register on import)
+from . import cases, delegations, goals, messages, plan, privacy  # noqa: E402,F401  (routes register on import)
