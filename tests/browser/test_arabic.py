@@ -16,6 +16,9 @@ PAGES = [
     "/delegations",
     "/who-has-looked",
     "/account/passkeys",
+    "/cases",
+    "/meetings",
+    "/complaints/new",
 ]
 
 
