@@ -104,7 +104,9 @@ def own_copy(visible: str, copies: list[Copy]) -> list[str]:
 def _pages(app, client, demo) -> dict[str, str]:
     """Every citizen-facing page in Danish, as HTML, by a short name."""
     with app.app_context():
-        goal_id = read_plan(db.session(), demo["sara"].fhir_ref).plan.goals[0].id
+        plan = read_plan(db.session(), demo["sara"].fhir_ref).plan
+        goal_id = plan.goals[0].id
+        meeting_id, earlier_meeting_id = plan.meetings[-1].id, plan.meetings[0].id
     client.set_cookie("lang", "da")
     get = {
         "/": "/",
@@ -130,8 +132,19 @@ def _pages(app, client, demo) -> dict[str, str]:
         "/my-data": "/my-data",
         "/account/passkeys": "/account/passkeys",
         "/tilgaengelighed": "/tilgaengelighed",
+        "/cases": "/cases",
+        "/meetings": "/meetings",
+        "meeting question 1": f"/meetings/{meeting_id}/prepare/goals",
+        "meeting question 2": f"/meetings/{meeting_id}/prepare/topics",
+        "meeting question 3": f"/meetings/{meeting_id}/prepare/bring",
+        "/complaints/new": "/complaints/new",
+        "contact feedback": f"/feedback/meeting/{earlier_meeting_id}",
     }.items():
         pages[name] = client.get(path)
+    post_form(client, f"/meetings/{meeting_id}/prepare/topics", {"answer": "Min bolig"})
+    pages["meeting check page"] = client.get(f"/meetings/{meeting_id}/prepare/check")
+    sent = post_form(client, "/complaints/new", {"text": "Jeg venter for længe"})
+    pages["complaint receipt"] = client.get(sent.headers["Location"])
     visitor = app.test_client()
     visitor.set_cookie("lang", "da")
     for name, path in {
