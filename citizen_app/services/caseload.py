@@ -92,8 +92,9 @@ def team_patients(client: PlanClient, unit: str | None) -> list[str]:
 
 def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> list[str]:
     """Every citizen whose fixed caseworker `from_ref` is (or will be) goes to `to_ref` from `start`: the
-    old participant's period ends the day before, a new one starts on `start`. Conversations, goals and
-    cases belong to the citizen's plan, not to the caseworker, so they follow without being touched.
+    old participant's period ends the day before, a new one starts on `start`. Conversations and goals
+    belong to the citizen's plan, not to the caseworker, so they follow without being touched; open cases
+    (Task) get the new owner.
     Returns the citizens moved. Each CareTeam is updated with If-Match on the version just read."""
     from datetime import timedelta
 
@@ -134,4 +135,18 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> li
             subject = (team.get("subject") or {}).get("reference")
             if subject:
                 moved.append(subject)
+    # Open cases get the new owner too, so the case system's own queues agree with the portal.
+    for task in client.search("Task", {"owner": from_ref, "_count": "500"}):
+        if task.get("status") in {
+            "completed",
+            "cancelled",
+            "rejected",
+            "failed",
+            "entered-in-error",
+        }:
+            continue
+        if (task.get("for") or {}).get("reference") not in moved:
+            continue
+        version = (task.get("meta") or {}).get("versionId")
+        client.update({**task, "owner": {"reference": to_ref}}, f'W/"{version}"')
     return moved

@@ -222,6 +222,12 @@ def test_jonas_hands_over_to_amina_sara_sees_amina_and_her_conversation_moves(
     members = [p["member"]["reference"] for p in team["participant"]]
     assert members == [demo["jonas"].fhir_ref, demo["amina"].fhir_ref]
     assert "Hvornår ses vi?" in text_of(as_sara.get("/messages"))  # nothing lost
+    open_tasks = [
+        t
+        for t in search_at_api(plan_service.fhir_url, "Task", patient=demo["sara"].fhir_ref)
+        if t["status"] != "completed"
+    ]
+    assert {t["owner"]["reference"] for t in open_tasks} == {demo["amina"].fhir_ref}
 
 
 def test_a_hand_over_on_a_later_date_is_announced_and_changes_nothing_before(

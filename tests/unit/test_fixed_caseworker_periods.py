@@ -46,5 +46,8 @@ def test_no_period_means_always_and_an_inactive_team_counts_for_nothing() -> Non
 
 
 def test_other_roles_in_the_team_are_not_the_fixed_caseworker() -> None:
-    other = {"role": [{"coding": [{"code": "provider"}]}], "member": {"reference": "Practitioner/x"}}
+    other = {
+        "role": [{"coding": [{"code": "provider"}]}],
+        "member": {"reference": "Practitioner/x"},
+    }
     assert fixed_caseworkers(team(other), date(2026, 5, 1)) == (None, None)
