@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -108,10 +109,78 @@ def page(browser: Browser) -> Iterator[Page]:
 _axe = Axe()
 
 
-def assert_accessible(page: Page) -> None:
-    """axe-core in the page, WCAG 2.2 A and AA rules: no violation, or the test fails with the report."""
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    assert results.violations_count == 0, results.generate_report()
+def assert_accessible(page: Page, where: str = "") -> None:
+    """axe-core in the page, WCAG 2.2 A and AA rules: no violation, or the test fails with the report,
+    headed by `where` (the page, its state, the language and the width) when given. Only violations come back
+    in full (passes are counted, not listed): the same rules run, less is carried back from the page."""
+    if not page.evaluate(
+        "typeof window.axe?.run === 'function'"
+    ):  # once per document, not once per run
+        page.evaluate(_axe.axe_script)
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = AxeResults(page.evaluate("options => axe.run(options)", options))
+    heading = f"{where} ({page.url}):\n" if where else ""
+    assert results.violations_count == 0, heading + results.generate_report()
+
+
+# The focused element shows a focus indicator: an outline that is drawn (a style, a width, a colour that is
+# not transparent) or a box shadow, on an element that takes up room on the screen.
+FOCUS_STATE = r"""() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) {
+    return { text: "", label: "", visible: false, tag: "body", settled: true, picker: false };
+  }
+  const s = getComputedStyle(e);
+  const rect = e.getBoundingClientRect();
+  const transparent = (c) => c === "transparent" || /rgba\(.*,\s*0\)$/.test(c);
+  const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0
+    && !transparent(s.outlineColor);
+  const shadow = s.boxShadow !== "none" && s.boxShadow !== "";
+  const label = e.labels && e.labels.length ? e.labels[0].innerText : "";
+  return {
+    settled: e.matches(":focus"),
+    // Chromium's own calendar button inside a date field: the field stays the active element without
+    // :focus; the page cannot style it, and Chromium draws its own thin ring (docs/accessibility.md).
+    picker: e.type === "date" && !e.matches(":focus"),
+    text: (e.innerText || e.value || e.getAttribute("aria-label") || label || "").trim(),
+    label: label.trim(),
+    visible: (outline || shadow) && rect.width > 0 && rect.height > 0,
+    tag: e.tagName.toLowerCase() + (e.id ? "#" + e.id : ""),
+  };
+}"""
+
+
+def focus_state(page: Page) -> dict[str, Any]:
+    """The focused element's state, once focus has settled: leaving a date field by Tab, Chromium still
+    names the field as the active element for a moment after it has lost :focus."""
+    for _ in range(20):
+        state = page.evaluate(FOCUS_STATE)
+        if state["tag"] == "body" or state["settled"] or state["picker"]:
+            return state
+        page.wait_for_timeout(25)
+    return state
+
+
+def assert_focus_visible(page: Page) -> dict[str, Any]:
+    state = focus_state(page)
+    assert state["visible"], (
+        f"focus on {state['tag']} {state['text']!r} is not visible ({page.url})"
+    )
+    return state
+
+
+def tab_to(page: Page, name: str, limit: int = 60, backwards: bool = False) -> None:
+    """Press Tab (Shift+Tab when `backwards`) until the focused element says `name` (its text, value,
+    aria-label or label); fail if focus is invisible at any stop on the way there."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        state = focus_state(page)
+        if state["tag"] == "body" or state["picker"]:
+            continue  # past the end of the page, or the browser's own calendar button in a date field
+        assert state["visible"], f"focus on {state['tag']} {state['text']!r} is not visible"
+        if name in state["text"] or name in state["label"]:
+            return
+    raise AssertionError(f"never reached {name!r} by Tab")
 
 
 def add_virtual_authenticator(page: Page, user_verified: bool = True) -> tuple[Any, str]:

@@ -4,26 +4,17 @@ error state, in Danish and English."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from .conftest import activate, assert_accessible, new_page, signed_in_without_javascript
+from .conftest import (
+    activate,
+    assert_accessible,
+    new_page,
+    signed_in_without_javascript,
+    tab_to,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def tab_to(page: Page, name: str, limit: int = 60) -> None:
-    """Press Tab until the focused element says `name`; fail if focus is ever invisible on the way there."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        state = page.evaluate(
-            """() => { const e = document.activeElement; const s = getComputedStyle(e);
-                 return { text: (e.innerText || e.value || e.getAttribute('aria-label') || '').trim(),
-                          visible: s.outlineStyle !== 'none' || s.boxShadow !== 'none' }; }"""
-        )
-        if name in state["text"]:
-            assert state["visible"], f"focus on {name!r} is not visible"
-            return
-    raise AssertionError(f"never reached {name!r} by Tab")
 
 
 def test_the_goal_conversation_by_keyboard_alone(browser: Browser, portal) -> None:
