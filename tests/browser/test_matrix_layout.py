@@ -36,9 +36,12 @@ CITIZEN_PAGES = [
     "/account/passkeys",
     "/account/notifications",
     "/tilgaengelighed",
+    "/cases",
+    "/meetings",
+    "/complaints/new",
 ]
 # Forms whose error state is checked too: sent empty, the error summary at the top.
-ERROR_PAGES = ["/messages/new", "/delegations/new", "/goals/new/goal"]
+ERROR_PAGES = ["/messages/new", "/delegations/new", "/goals/new/goal", "/complaints/new"]
 
 SIDEWAYS = """() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })"""
 
