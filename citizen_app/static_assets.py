@@ -104,31 +104,36 @@ class Manifest:
         self.load()
 
     def load(self) -> None:
-        self.stamp = _stamp(self.folder) if self.folder.is_dir() else ()
-        assets = [load_asset(self.folder, Path(path)) for path, _, _ in self.stamp]
-        self.by_name = {a.name: a for a in assets}
-        self.by_hashed_name = {a.hashed_name: a for a in assets}
+        stamp = _stamp(self.folder) if self.folder.is_dir() else ()
+        assets = [load_asset(self.folder, Path(path)) for path, _, _ in stamp]
+        # One assignment, so a request in another thread sees the old tables or the new, never half of each.
+        self._tables = (
+            stamp,
+            {a.name: a for a in assets},
+            {a.hashed_name: a for a in assets},
+        )
 
     def reload_if_changed(self) -> None:
-        if (_stamp(self.folder) if self.folder.is_dir() else ()) != self.stamp:
+        if (_stamp(self.folder) if self.folder.is_dir() else ()) != self._tables[0]:
             self.load()
 
     def url_name(self, name: str) -> str:
-        asset = self.by_name.get(name)
+        asset = self._tables[1].get(name)
         return asset.hashed_name if asset else name
 
     def find(self, requested: str) -> tuple[Asset | None, bool]:
         """The asset a requested name stands for, and whether the name is the current hashed one."""
-        asset = self.by_hashed_name.get(requested)
+        _, by_name, by_hashed_name = self._tables
+        asset = by_hashed_name.get(requested)
         if asset is not None:
             return asset, True
-        asset = self.by_name.get(requested)
+        asset = by_name.get(requested)
         if asset is not None:
             return asset, False
         match = _HASHED.match(requested)
         if match:  # a fingerprint from before the bytes changed
             plain = match["stem"] + (match["suffix"] or "")
-            return self.by_name.get(plain), False
+            return by_name.get(plain), False
         return None, False
 
 
