@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
+from flask_compress import Compress
 from flask_wtf import CSRFProtect
 
 from . import config as settings
-from . import db, i18n, notify, ratelimit, security
+from . import db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .plan_api import PlanClient
 from .services.plan_reading import CLIENT_KEY
@@ -29,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     merged = settings.from_environment()
     merged.update(config or {})
     app.config.update(settings.finalise(merged))
+    if app.config.get("STATIC_FOLDER"):  # tests point this at a copy of static/
+        app.static_folder = app.config["STATIC_FOLDER"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -41,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notify.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    static_assets.init_app(app)
+    _init_compression(app)
     app.extensions[CLIENT_KEY] = PlanClient(
         app.config["PLAN_API_URL"],
         connect_timeout=app.config["PLAN_API_CONNECT_TIMEOUT"],
@@ -57,6 +62,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["OUTBOX_DISPATCH"] == "inline":
         _start_inline_dispatch(app)
     return app
+
+
+def _init_compression(app: Flask) -> None:
+    """Flask-Compress for what is made per request (pages, JSON). Not for static files: static_assets sends
+    those precompressed (or, when the client takes neither br nor gzip, as they are). Nothing either when the
+    client refuses both with q=0: Flask-Compress 1.25 would still pick one of them."""
+    app.config["COMPRESS_REGISTER"] = False
+    compress = Compress(app)  # one per app: it keeps the app's settings
+
+    @app.after_request
+    def _compress(response: Response) -> Response:
+        if request.endpoint == "static":
+            return response
+        accepted = request.accept_encodings
+        if not any(accepted[encoding] > 0 for encoding in app.config["COMPRESS_ALGORITHM"]):
+            response.vary.add("Accept-Encoding")
+            return response
+        return compress.after_request(response)
 
 
 def _start_inline_dispatch(app: Flask) -> None:

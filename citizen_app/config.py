@@ -98,4 +98,10 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
     config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)
     config.setdefault("BABEL_DEFAULT_LOCALE", "da")
     config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen")
+    # Static files are read, fingerprinted and compressed once at start-up (citizen_app/static_assets.py);
+    # in development they are looked at again on each request so that edits show at once.
+    config.setdefault("STATIC_ASSETS_RELOAD", not production)
+    # Flask-Compress for responses made per request (pages, JSON): brotli, else gzip; nothing under 500 bytes
+    # (its default). Static files come precompressed from static_assets and are left alone by it.
+    config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     return config

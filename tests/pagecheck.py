@@ -5,8 +5,10 @@ fetched it, so every test doubles as a check of the page it touched."""
 
 from __future__ import annotations
 
+import gzip
 from typing import Any
 
+import brotli
 import html5lib
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -64,10 +66,22 @@ def check_page(body: str, url: str = "") -> None:
                 raise PageProblem(f"{url}: a POST form without a CSRF token")
 
 
+def decoded(response: TestResponse) -> bytes:
+    """The body as the browser sees it: gzip and brotli undone (only sent when a test asks for them)."""
+    body = response.get_data()
+    encoding = response.headers.get("Content-Encoding", "identity")
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding == "br":
+        return brotli.decompress(body)
+    assert encoding == "identity", f"unexpected Content-Encoding {encoding}"
+    return body
+
+
 class CheckingClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         response = super().open(*args, **kwargs)
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
             url = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
-            check_page(response.get_data(as_text=True), str(url))
+            check_page(decoded(response).decode("utf-8"), str(url))
         return response

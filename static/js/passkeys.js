@@ -54,25 +54,30 @@
     });
   }
 
+  // The button and the autofill field are laid out from the start, invisible (.js-pending), so showing them
+  // moves nothing; only what cannot work is taken out (a layout shift only in browsers without passkeys).
   document.querySelectorAll("[data-passkey]").forEach(function (block) {
     var button = block.querySelector(".passkey__button");
-    var nojs = block.querySelector(".passkey__nojs");
+    var field = block.dataset.passkey === "sign-in" ? document.querySelector(".passkey-autofill") : null;
     if (!supported) {
-      if (nojs) { nojs.querySelector("p").textContent = block.dataset.msgUnsupported; }
+      var unsupported = block.querySelector(".passkey__unsupported");
+      if (unsupported) { unsupported.hidden = false; }
+      button.hidden = true;
+      if (field) { field.hidden = true; }
       return;
     }
-    if (nojs) { nojs.hidden = true; }
-    button.hidden = false;
+    button.classList.remove("js-pending");
     button.addEventListener("click", function () {
       if (autofill) { autofill.abort(); autofill = null; }
       button.disabled = true;
       run(block, false).finally(function () { button.disabled = false; });
     });
-    if (block.dataset.passkey === "sign-in" && PublicKeyCredential.isConditionalMediationAvailable) {
-      PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
-        var field = document.querySelector(".passkey-autofill");
-        if (available && field) { field.hidden = false; run(block, true); }
-      });
-    }
+    if (!field) { return; }
+    var conditional = PublicKeyCredential.isConditionalMediationAvailable ?
+      PublicKeyCredential.isConditionalMediationAvailable() : Promise.resolve(false);
+    conditional.catch(function () { return false; }).then(function (available) {
+      if (available) { field.classList.remove("js-pending"); run(block, true); }
+      else { field.hidden = true; }
+    });
   });
 })();

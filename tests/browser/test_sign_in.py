@@ -120,4 +120,44 @@ def test_without_javascript_the_sign_in_page_says_what_to_do(browser: Browser, p
     expect(page.get_by_role("button", name="Log ind med adgangsnøgle")).to_be_hidden()
     assert_accessible_no_js = page.locator(".passkey__nojs")
     expect(assert_accessible_no_js).to_be_visible()
+    expect(page.locator(".passkey-autofill")).to_be_hidden()
+    expect(page.locator(".passkey__unsupported")).to_be_hidden()
+    page.context.close()
+
+
+def test_nothing_on_the_sign_in_page_moves_when_the_passkey_script_runs(
+    browser: Browser, portal
+) -> None:
+    """Lighthouse measured CLS 0.18 here when the script swapped the no-JavaScript notice for the button and
+    then showed the autofill field; both now keep their place from the first paint."""
+    # No virtual authenticator: with one, Chromium ends the pending autofill request at once and the page says
+    # "Nothing happened" (a shift that a real browser, which waits for the person, does not make).
+    page = new_page(browser, locale="da-DK")
+    page.goto(portal.url + "/sign-in")
+    expect(page.get_by_label("Din adgangsnøgle")).to_be_visible()
+    expect(page.get_by_role("button", name="Log ind med adgangsnøgle")).to_be_visible()
+    page.wait_for_timeout(300)
+    shifts = page.evaluate(
+        """() => new Promise((resolve) => {
+            new PerformanceObserver((list) => resolve(list.getEntries().map((e) => e.value)))
+              .observe({ type: "layout-shift", buffered: true });
+            setTimeout(() => resolve([]), 500);
+        })"""
+    )
+    assert sum(shifts) == 0, shifts
+    assert page.locator(".passkey__unsupported").is_hidden()
+    assert_accessible(page)
+    page.context.close()
+
+
+def test_a_browser_without_passkeys_says_so_instead_of_showing_the_button(
+    browser: Browser, portal
+) -> None:
+    page = new_page(browser, locale="en-GB")
+    page.add_init_script("delete window.PublicKeyCredential;")
+    page.goto(portal.url + "/sign-in")
+    expect(page.get_by_text("This browser cannot use passkeys", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in with passkey")).to_be_hidden()
+    expect(page.locator(".passkey-autofill")).to_be_hidden()
+    assert_accessible(page)
     page.context.close()
