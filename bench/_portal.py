@@ -83,6 +83,7 @@ class Portal:
     cookie_value: str
     sara_account_id: str
     goal_ids: list[str]
+    next_meeting_id: str = ""
     _draft_made: bool = field(default=False, repr=False)
 
     @property
@@ -118,6 +119,13 @@ class Portal:
             Page("/who-has-looked"),
             Page("/my-data"),
             Page("/account/passkeys"),
+            Page("/cases"),
+            Page("/meetings"),
+            Page(
+                f"/meetings/{self.next_meeting_id}/prepare/goals",
+                label="/meetings/<meeting>/prepare/goals",
+            ),
+            Page("/complaints/new"),
             Page("/sign-in", signed_in=False),
             Page("/activate", signed_in=False),
             Page("/", signed_in=False),
@@ -250,6 +258,11 @@ def running_portal() -> Iterator[Portal]:
             )
             if not portal.goal_ids:
                 raise RuntimeError("Sara's plan page links no goal")
+            meetings = portal.fetch("/meetings").body.decode("utf-8")
+            found = re.search(r'href="/meetings/([^/"]+)/prepare/goals"', meetings)
+            if not found:
+                raise RuntimeError("Sara's meetings page links no meeting to prepare")
+            portal.next_meeting_id = found.group(1)
             yield portal
         finally:
             if portal_server is not None:
