@@ -46,11 +46,17 @@ class AbsenceForm(FlaskForm):
     end = DateField(_l("Away until"), validators=[Optional()], format=DATE_FORMATS)
     substitute = SelectField(_l("Substitute while you are away"), validate_choice=False)
 
-    def validate_end(self, field: DateField) -> None:
-        if bool(self.start.data) != bool(field.data):
-            raise ValidationError(_l("Write both dates, or neither."))
-        if self.start.data and field.data and field.data < self.start.data:
-            raise ValidationError(_l("The end cannot be before the start."))
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        # Not a field validator: Optional() on an empty end date would stop it from running at all.
+        if not super().validate(extra_validators):
+            return False
+        if bool(self.start.data) != bool(self.end.data):
+            self.end.errors = [_l("Write both dates, or neither.")]
+            return False
+        if self.start.data and self.end.data and self.end.data < self.start.data:
+            self.end.errors = [_l("The end cannot be before the start.")]
+            return False
+        return True
 
 
 __all__ = ["AbsenceForm", "AcceptGoalForm", "DeclineGoalForm", "InputRequired", "StaffReplyForm"]

@@ -346,3 +346,16 @@ def test_the_caseworker_registers_and_ends_a_guardian_the_citizen_cannot_end(
     assert ended.status_code == 303
     with app.app_context():
         assert db.session().get(Delegation, guardian_id).revoked_at is not None
+
+
+def test_an_absence_needs_both_dates_or_neither(app, demo) -> None:
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    only_start = post_form(
+        jonas,
+        "/caseworker/absence",
+        {"start": date.today().isoformat(), "end": "", "substitute": demo["amina"].fhir_ref},
+    )
+    assert only_start.status_code == 400
+    assert "Skriv begge datoer eller ingen." in text_of(only_start)
+    assert date.today().isoformat() in only_start.get_data(as_text=True)  # what was typed is kept
