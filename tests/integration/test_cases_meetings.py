@@ -165,7 +165,9 @@ def test_sara_prepares_her_meeting_one_item_in_the_queue_one_response_at_the_api
     assert len(responses) == 1
     items = {item["linkId"]: item for item in responses[0]["item"]}
     assert items["topics"]["answer"] == [{"valueString": "Min økonomi"}]
-    assert "Du har forberedt mødet." in text_of(as_sara.get("/meetings"))
+    meetings = text_of(as_sara.get("/meetings"))
+    assert "Du har forberedt mødet." in meetings
+    assert "Min økonomi" in meetings and "Min bror Peter" in meetings  # the meeting's record
     jonas = signed_in(app, demo["jonas"])
     queue = text_of(jonas.get(f"/caseworker/citizens/{patient_id(demo)}"))
     assert queue.count("Forberedelse til mødet") == 1
