@@ -12,8 +12,16 @@ compresses (Content-Encoding); when it does not, the body's gzip -9 size (or the
 make it smaller). Response headers are not counted.
 
 The comparison: each page's own HTML plus, instead of our assets, GOV.UK Frontend's or DKFDS's built CSS and
-JS and the fonts their CSS loads (one woff2 per upright @font-face; italic faces are listed but not counted,
-since a page loads a face only when its text uses it). The packages come from the npm registry (`npm pack
+JS and the fonts their CSS loads, as Chromium loads them: for each upright @font-face, the files its `src` list
+makes the browser fetch (see `browser_downloads`); italic faces are listed but not counted, since a page loads a
+face only when its text uses it. GOV.UK Frontend is counted WITHOUT its fonts: its CSS
+names GDS Transport, a typeface licensed only to services on gov.uk; any other service that builds on GOV.UK
+Frontend must turn it off (`$govuk-include-default-font-face: false`) and use system fonts, as we do, so counting
+it would compare us with a page nobody else may ship. DKFDS's IBM Plex Sans is open (OFL) and is what a DKFDS
+site loads, so its upright faces are counted as the browser fetches them (an upper bound on the weights: a page
+that uses fewer weights loads fewer).
+Every anchor file is counted at gzip -9 (woff2 as it is, since gzip does not shrink it), which is at least as
+small as what a typical server would send. The packages come from the npm registry (`npm pack
 <name>@latest`) into bench/.cache/npm (ignored by git, never committed); later runs reuse that copy,
 `--refresh` fetches the latest again.
 
@@ -201,6 +209,9 @@ class Framework:
     package: str
     css: tuple[str, ...]  # candidate paths inside the package, first found wins
     js: tuple[str, ...]
+    fonts_not_counted_because: str | None = (
+        None  # set: the fonts are listed, not counted, for this reason
+    )
 
 
 FRAMEWORKS = (
@@ -209,6 +220,7 @@ FRAMEWORKS = (
         "govuk-frontend",
         ("dist/govuk/govuk-frontend.min.css",),
         ("dist/govuk/govuk-frontend.min.js",),
+        "GDS Transport may be served only by gov.uk services; others switch it off",
     ),
     Framework(
         "DKFDS",
@@ -225,7 +237,7 @@ class FrameworkWeight:
     version: str
     css: tuple[str, int]
     js: tuple[str, int]
-    fonts: list[tuple[str, int]]  # counted: one woff2 per upright face
+    fonts: list[tuple[str, int]]  # counted: what the browser fetches for each upright face
     not_counted: list[str]  # italic faces
 
     @property
@@ -282,6 +294,30 @@ def _first(root: Path, candidates: tuple[str, ...], suffix: str) -> Path:
 
 
 FONT_FACE = re.compile(r"@font-face\s*\{([^}]*)\}")
+SRC_ENTRY = re.compile(
+    r"""url\(\s*["']?([^"')]+)["']?\s*\)\s*(?:format\(\s*["']?([^"')]+)["']?\s*\))?"""
+)
+BROWSER_FORMATS = {"woff2", "woff", "truetype", "opentype"}  # what Chromium decodes
+DECODABLE = (".woff2", ".woff", ".ttf", ".otf")
+
+
+def browser_downloads(face_body: str) -> list[str]:
+    """The files Chromium fetches for one @font-face, in order, as CSS Fonts 4 says: it walks the `src` list,
+    skips an entry whose format() hint it does not support, fetches the rest one by one and stops at the first
+    it can decode. An entry without a hint is fetched whatever it is (DKFDS's regular face starts with an
+    `.eot`: fetched, refused, then the `.woff` after it)."""
+    src = re.search(r"src\s*:([^;}]*)", face_body)
+    if not src:
+        return []
+    fetched: list[str] = []
+    for match in SRC_ENTRY.finditer(src.group(1)):
+        url, hint = match.group(1).strip(), (match.group(2) or "").strip().lower()
+        if hint and hint not in BROWSER_FORMATS:
+            continue
+        fetched.append(url)
+        if url.split("?", 1)[0].split("#", 1)[0].lower().endswith(DECODABLE):
+            break
+    return fetched
 
 
 def resolve_in_package(root: Path, css_file: Path, url: str) -> Path:
@@ -309,15 +345,20 @@ def framework_weight(framework: Framework, refresh: bool) -> FrameworkWeight:
     not_counted: list[str] = []
     for face in FONT_FACE.finditer(css.decode("utf-8", "replace")):
         body = face.group(1)
-        woff2 = [u for u in css_references(body) if u.split("?", 1)[0].endswith(".woff2")]
-        if not woff2:
+        downloads = [
+            resolve_in_package(root, css_file, url).relative_to(root).as_posix()
+            for url in browser_downloads(body)
+        ]
+        if not downloads:
             continue  # e.g. a face of local() system fonts only
-        font = resolve_in_package(root, css_file, woff2[0])
-        name = font.relative_to(root).as_posix()
-        if re.search(r"font-style\s*:\s*(italic|oblique)", body):
-            not_counted.append(name)
-        elif name not in {n for n, _ in fonts}:
-            fonts.append((name, compressed_size(font.read_bytes())))
+        if framework.fonts_not_counted_because or re.search(
+            r"font-style\s*:\s*(italic|oblique)", body
+        ):
+            not_counted += [n for n in downloads if n not in not_counted]
+            continue
+        for name in downloads:
+            if name not in {n for n, _ in fonts}:
+                fonts.append((name, compressed_size((root / name).read_bytes())))
     return FrameworkWeight(
         framework,
         version,
@@ -380,15 +421,16 @@ def main() -> int:
             f"  {path:<28}{num(raw):>8} raw {num(wire):>7} compressed   on {pages} of {len(weights)} pages"
         )
 
-    print("\nThe frameworks (gzip -9; woff2 as they are, gzip does not shrink them):")
+    print("\nThe frameworks (each file gzip -9, or as it is when that is smaller, as for woff2):")
     for fw in frameworks:
         print(f"  {fw.framework.label} {fw.version} (npm {fw.framework.package}):")
         print(f"    {num(fw.css[1]):>9}  {fw.css[0]}")
         print(f"    {num(fw.js[1]):>9}  {fw.js[0]}")
         for name, size in fw.fonts:
             print(f"    {num(size):>9}  {name}")
+        reason = fw.framework.fonts_not_counted_because or "italic face"
         for name in fw.not_counted:
-            print(f"    {'-':>9}  {name} (italic face: not counted)")
+            print(f"    {'-':>9}  {name} (not counted: {reason})")
         print(f"    {num(fw.total):>9}  CSS + JS + fonts")
 
     print("\nThe same page's HTML with each framework's CSS, JS and fonts instead of ours:")
