@@ -11,13 +11,20 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messag
 run: install
 	$(BIN)/python embedded.py
 
+# The test pyramid: lint; the whole suite once on SQLite (unit, plan service, integration, browser, meta), in
+# PYTEST_WORKERS processes; then, with TEST_DATABASE_URL, the tests that use the portal's database (marked
+# `portal_db` by tests/conftest.py) a second time on that server, browser suite excluded. Each stage prints its time.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10
+
 test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@s=$$(date +%s); $(BIN)/ruff check . && $(BIN)/ruff format --check . && echo "== stage lint: $$(( $$(date +%s) - s )) s"
+	@s=$$(date +%s); $(PYTEST) $(PYTEST_ARGS) && echo "== stage whole suite on SQLite: $$(( $$(date +%s) - s )) s"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on $${TEST_DATABASE_URL%%@*}@… =="; \
-	  PORTAL_TEST_DATABASE=external $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  echo "== the tests that use the portal database again, on $${TEST_DATABASE_URL%%@*}@… =="; \
+	  s=$$(date +%s); \
+	  PORTAL_TEST_DATABASE=external $(PYTEST) -m "portal_db and not browser" $(PYTEST_ARGS) && \
+	  echo "== stage portal-database tests on PostgreSQL: $$(( $$(date +%s) - s )) s"; \
 	fi
 
 install: $(STAMP) $(CATALOGS)

@@ -26,6 +26,16 @@ from plan_service.server import ThreadedServer
 from tests.pagecheck import CheckingClient
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that uses the portal's database (directly or through any fixture built on it) is marked
+    `portal_db`. The PostgreSQL pass of `make test` runs exactly those, minus the browser suite: the other tests
+    (plan service, pure units, browser pages) do not behave differently on another portal database, so running
+    them twice would test nothing new."""
+    for item in items:
+        if "migrated" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.portal_db)
+
+
 def _external_database() -> Iterator[str]:
     base = make_url(os.environ["TEST_DATABASE_URL"])
     name = f"portal_test_{uuid.uuid4().hex[:10]}"
