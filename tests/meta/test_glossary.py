@@ -1,0 +1,61 @@
+"""The catalogues keep to the glossary: no translation uses a variant that docs/glossary.toml forbids.
+
+The rules are data (docs/glossary.toml, explained in docs/glossary.md), so a new string added by anyone is
+checked against them too; the failure names the entry, the term and the word to use instead.
+"""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.catalog import Catalog
+
+from citizen_app.i18n import LANGUAGES
+from citizen_app.i18n.catalogues import forbidden_variants, glossary_violations
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_no_catalogue_entry_uses_a_forbidden_variant(language: str) -> None:
+    violations = glossary_violations(language)
+    assert not violations, "\n".join(
+        ["Words the glossary forbids (docs/glossary.md):", *violations]
+    )
+
+
+def test_every_language_has_rules_and_every_rule_a_reason() -> None:
+    rules = forbidden_variants()
+    assert {rule.language for rule in rules} == set(LANGUAGES)
+    assert all(rule.use and rule.why and rule.concept for rule in rules)
+
+
+@pytest.mark.parametrize(
+    ("language", "msgid", "msgstr", "term"),
+    [
+        ("ar", "My cases", "قضاياي", "قضاي"),
+        ("ar", "Your caseworker", "موظف الحالة", "موظف الحالة"),
+        ("ar", "relative", "قريب", "قريب"),
+        ("ar", "Call us on %(phone)s.", "اتصل بنا على %(phone)s.", "%(phone)s."),
+        ("da", "My caseload", "Mine sager", "Mine sager"),
+        (
+            "da",
+            "You can write %(num)s more characters.",
+            "Du kan skrive %(num)s tegn mere.",
+            "tegn",
+        ),
+        ("en", "Sign in", "Log in", "Log in"),
+    ],
+)
+def test_a_reintroduced_variant_is_caught_and_named(language, msgid, msgstr, term) -> None:
+    catalogue = Catalog(locale=language)
+    catalogue.add(msgid, msgstr)
+    [violation] = glossary_violations(language, catalogue)
+    assert repr(msgid) in violation and repr(term) in violation
+
+
+def test_a_rule_with_a_sense_leaves_other_senses_alone() -> None:
+    # قريب is wrong for "relative" but right for "close to you"; "Mine sager" is right for the citizen's cases.
+    catalogue = Catalog(locale="ar")
+    catalogue.add("You can let a person close to you see your plan.", "شخص قريب منك")
+    assert glossary_violations("ar", catalogue) == []
+    catalogue = Catalog(locale="da")
+    catalogue.add("My cases", "Mine sager")
+    assert glossary_violations("da", catalogue) == []
