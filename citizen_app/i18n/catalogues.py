@@ -20,7 +20,14 @@ from babel.messages.pofile import read_po, write_po
 from . import TRANSLATIONS
 
 ROOT = TRANSLATIONS.parent.parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+}
 METHODS = [("citizen_app/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
