@@ -34,6 +34,10 @@ def test_every_language_has_rules_and_every_rule_a_reason() -> None:
         ("ar", "Your caseworker", "موظف الحالة", "موظف الحالة"),
         ("ar", "relative", "قريب", "قريب"),
         ("ar", "Call us on %(phone)s.", "اتصل بنا على %(phone)s.", "%(phone)s."),
+        ("ar", "Write like name@example.dk.", "اكتب مثل name@example.dk.", "name@example.dk."),
+        ("ar", "Only your caseworker can end this.", "هو فقط من يستطيع إنهاء هذا.", "هو فقط"),
+        ("ar", "The button “Leave this page quickly”", "الزر “غادر هذه الصفحة بسرعة”", "“"),
+        ("da", "Please check this", "Tjek venligst det her", "venligst"),
         ("da", "My caseload", "Mine sager", "Mine sager"),
         (
             "da",
