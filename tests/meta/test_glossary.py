@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from babel.messages.catalog import Catalog
 
-from citizen_app.i18n import LANGUAGES
-from citizen_app.i18n.catalogues import forbidden_variants, glossary_violations
+from citizen_app.i18n import LANGUAGES, UNREVIEWED
+from citizen_app.i18n.catalogues import forbidden_variants, glossary_violations, read_catalogue
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
@@ -63,3 +63,11 @@ def test_a_rule_with_a_sense_leaves_other_senses_alone() -> None:
     catalogue = Catalog(locale="da")
     catalogue.add("My cases", "Mine sager")
     assert glossary_violations("da", catalogue) == []
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_each_catalogue_names_who_translated_it_and_whether_it_is_reviewed(language: str) -> None:
+    translator = read_catalogue(language).last_translator
+    assert translator and "FULL NAME" not in translator
+    # The pages say "not checked by a person" exactly for the catalogues whose header says so.
+    assert ("unreviewed" in translator) == (language in UNREVIEWED), translator
