@@ -6,11 +6,18 @@ checked against them too; the failure names the entry, the term and the word to 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from babel.messages.catalog import Catalog
 
 from citizen_app.i18n import LANGUAGES, UNREVIEWED
-from citizen_app.i18n.catalogues import forbidden_variants, glossary_violations, read_catalogue
+from citizen_app.i18n.catalogues import (
+    ROOT,
+    forbidden_variants,
+    glossary_violations,
+    read_catalogue,
+)
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
@@ -71,3 +78,14 @@ def test_each_catalogue_names_who_translated_it_and_whether_it_is_reviewed(langu
     assert translator and "FULL NAME" not in translator
     # The pages say "not checked by a person" exactly for the catalogues whose header says so.
     assert ("unreviewed" in translator) == (language in UNREVIEWED), translator
+
+
+def test_every_rule_names_a_concept_the_glossary_explains() -> None:
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    explained = set(re.findall(r"^\| (\w[^|]*?) \|", glossary, re.M)) | set(
+        re.findall(r"^### (.+)$", glossary, re.M)
+    )
+    missing = sorted({rule.concept for rule in forbidden_variants()} - explained)
+    assert missing == [], (
+        f"concepts in docs/glossary.toml without an entry in docs/glossary.md: {missing}"
+    )
