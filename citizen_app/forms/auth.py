@@ -6,6 +6,7 @@ from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
+from .common import at_most
 
 
 class ActivationForm(FlaskForm):
@@ -21,9 +22,7 @@ class ActivationForm(FlaskForm):
 class PasskeyNameForm(FlaskForm):
     name = StringField(
         _l("Name for this passkey (you can skip this)"),
-        validators=[
-            Length(max=NAME_MAX, message=_l("Write at most %(max)d characters.", max=NAME_MAX))
-        ],
+        validators=[at_most(NAME_MAX)],
     )
 
 
@@ -32,7 +31,7 @@ class RenameForm(FlaskForm):
         _l("New name"),
         validators=[
             InputRequired(message=_l("Write a name.")),
-            Length(max=NAME_MAX, message=_l("Write at most %(max)d characters.", max=NAME_MAX)),
+            at_most(NAME_MAX),
         ],
     )
 
@@ -44,7 +43,7 @@ class NextForm(FlaskForm):
 class NotificationForm(FlaskForm):
     email = StringField(
         _l("Your e-mail address"),
-        validators=[Length(max=254, message=_l("Write at most %(max)d characters.", max=254))],
+        validators=[at_most(254)],
     )
 
     def validate_email(self, field: StringField) -> None:

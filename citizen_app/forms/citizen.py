@@ -5,9 +5,10 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaField, ValidationError
-from wtforms.validators import InputRequired, Length, Optional, StopValidation
+from wtforms.validators import InputRequired, Optional, StopValidation
 
 from ..labels import PROGRESS_SIGNS, SATISFACTION
+from .common import at_most
 
 NOTE_MAX = 1000
 
@@ -22,7 +23,7 @@ class ProgressSignForm(FlaskForm):
         _l("What happened? (you can skip this)"),
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=_l("Write at most %(max)d characters.", max=NOTE_MAX)),
+            at_most(NOTE_MAX),
         ],
     )
     when = DateField(
@@ -62,7 +63,7 @@ class AnswerForm(FlaskForm):
             NotBlank(_l("Please write an answer. A few words are enough."))
             if required
             else Optional(),
-            Length(max=max_length, message=_l("Write at most %(max)d characters.", max=max_length)),
+            at_most(max_length),
         ]
         return self
 
@@ -75,9 +76,7 @@ class GoalFeedbackForm(FlaskForm):
         _l("Your own words for this goal (you can skip this)"),
         validators=[
             Optional(),
-            Length(
-                max=FEEDBACK_MAX, message=_l("Write at most %(max)d characters.", max=FEEDBACK_MAX)
-            ),
+            at_most(FEEDBACK_MAX),
         ],
     )
     agreement = RadioField(
@@ -89,9 +88,7 @@ class GoalFeedbackForm(FlaskForm):
         _l("Anything you want to add? (you can skip this)"),
         validators=[
             Optional(),
-            Length(
-                max=FEEDBACK_MAX, message=_l("Write at most %(max)d characters.", max=FEEDBACK_MAX)
-            ),
+            at_most(FEEDBACK_MAX),
         ],
     )
 
@@ -122,18 +119,14 @@ class MessageForm(FlaskForm):
         _l("Subject (you can skip this)"),
         validators=[
             Optional(),
-            Length(
-                max=SUBJECT_MAX, message=_l("Write at most %(max)d characters.", max=SUBJECT_MAX)
-            ),
+            at_most(SUBJECT_MAX),
         ],
     )
     text = TextAreaField(
         _l("Your message"),
         validators=[
             NotBlank(_l("Write your message.")),
-            Length(
-                max=MESSAGE_MAX, message=_l("Write at most %(max)d characters.", max=MESSAGE_MAX)
-            ),
+            at_most(MESSAGE_MAX),
         ],
     )
 
@@ -143,9 +136,7 @@ class ReplyForm(FlaskForm):
         _l("Your answer"),
         validators=[
             NotBlank(_l("Write your message.")),
-            Length(
-                max=MESSAGE_MAX, message=_l("Write at most %(max)d characters.", max=MESSAGE_MAX)
-            ),
+            at_most(MESSAGE_MAX),
         ],
     )
 
@@ -160,7 +151,7 @@ class ContactFeedbackForm(FlaskForm):
         _l("Anything you want to tell us? (you can skip this)"),
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=_l("Write at most %(max)d characters.", max=NOTE_MAX)),
+            at_most(NOTE_MAX),
         ],
     )
 
@@ -170,9 +161,7 @@ class ComplaintForm(FlaskForm):
         _l("What do you want to complain about?"),
         validators=[
             NotBlank(_l("Write what you want to complain about.")),
-            Length(
-                max=MESSAGE_MAX, message=_l("Write at most %(max)d characters.", max=MESSAGE_MAX)
-            ),
+            at_most(MESSAGE_MAX),
         ],
     )
 
@@ -213,9 +202,7 @@ def preparation_goals_form(goals: list) -> FlaskForm:  # type: ignore[type-arg]
                 _l("Anything to add? (you can skip this)"),
                 validators=[
                     Optional(),
-                    Length(
-                        max=NOTE_MAX, message=_l("Write at most %(max)d characters.", max=NOTE_MAX)
-                    ),
+                    at_most(NOTE_MAX),
                 ],
             ),
         )

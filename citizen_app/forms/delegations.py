@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.delegations import MAX_DAYS
+from .common import at_most
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
 
@@ -49,14 +50,14 @@ class InviteForm(_Ends, FlaskForm):
         _l("Their name"),
         validators=[
             InputRequired(message=_l("Write their name.")),
-            Length(max=120, message=_l("Write at most %(max)d characters.", max=120)),
+            at_most(120),
         ],
     )
     contact = StringField(
         _l("Their phone number or e-mail (you can skip this)"),
         validators=[
             Optional(),
-            Length(max=254, message=_l("Write at most %(max)d characters.", max=254)),
+            at_most(254),
         ],
     )
     scopes = _scope_field()

@@ -7,7 +7,10 @@ test run over every language.
 
 from __future__ import annotations
 
+import re
 import sys
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -17,7 +20,14 @@ from babel.messages.pofile import read_po, write_po
 from . import TRANSLATIONS
 
 ROOT = TRANSLATIONS.parent.parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+}
 METHODS = [("citizen_app/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
@@ -53,6 +63,62 @@ def problems(language: str) -> list[str]:
             found.append(f"fuzzy: {message.id!r}")
         elif not all(strings):
             found.append(f"untranslated: {message.id!r}")
+    return found
+
+
+GLOSSARY_RULES = ROOT / "docs" / "glossary.toml"
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """One forbidden variant from docs/glossary.toml (docs/glossary.md explains each)."""
+
+    language: str
+    concept: str
+    term: re.Pattern[str]
+    where: re.Pattern[str] | None
+    use: str
+    why: str
+
+
+def forbidden_variants(path: Path = GLOSSARY_RULES) -> list[Forbidden]:
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle)["forbidden"]
+    return [
+        Forbidden(
+            language=e["language"],
+            concept=e["concept"],
+            term=re.compile(e["term"]),
+            where=re.compile(e["where"]) if e.get("where") else None,
+            use=e["use"],
+            why=e["why"],
+        )
+        for e in entries
+    ]
+
+
+def glossary_violations(language: str, catalogue: Catalog | None = None) -> list[str]:
+    """Every catalogue entry whose translation uses a forbidden variant, as one readable line each:
+    which entry (msgid), which term it used, and what the glossary says to write instead."""
+    catalogue = catalogue if catalogue is not None else read_catalogue(language)
+    rules = [rule for rule in forbidden_variants() if rule.language == language]
+    found: list[str] = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else " / ".join(message.id)
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        for rule in rules:
+            if rule.where and not rule.where.search(msgid):
+                continue
+            for string in strings:
+                match = rule.term.search(string or "")
+                if match:
+                    found.append(
+                        f"{language}: {msgid!r} uses {match.group(0)!r} ({rule.concept}: write {rule.use};"
+                        f" {rule.why}) in {string!r}"
+                    )
+                    break
     return found
 
 

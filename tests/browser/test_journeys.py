@@ -110,9 +110,23 @@ def test_the_counter_counts_down_and_warns_when_over(browser: Browser, portal) -
     activate(page, portal)
     page.goto(portal.url + "/goals/new/goal")
     page.locator("textarea").fill("abc")
-    expect(page.locator(".counter")).to_have_text("Du kan skrive 497 tegn mere.")
+    expect(page.locator(".counter")).to_have_text("Du kan skrive 497 bogstaver mere.")
+    page.locator("textarea").fill("x" * 499)
+    expect(page.locator(".counter")).to_have_text("Du kan skrive 1 bogstav mere.")
     page.locator("textarea").fill("x" * 505)
-    expect(page.locator(".counter")).to_have_text("Du har skrevet 5 tegn for meget.")
+    expect(page.locator(".counter")).to_have_text("Du har skrevet 5 bogstaver for meget.")
+    # Arabic has six plural forms; the counter picks the one for the number (Intl.PluralRules).
+    page.get_by_role("button", name="العربية").click()
+    page.goto(portal.url + "/goals/new/goal")
+    for length, words in [
+        (498, "بقي لك حرفان."),
+        (495, "بقي لك 5 أحرف."),
+        (480, "بقي لك 20 حرفًا."),
+    ]:
+        page.locator("textarea").fill("x" * length)
+        expect(page.locator(".counter")).to_have_text(words)
+    page.locator("textarea").fill("x" * 501)
+    expect(page.locator(".counter")).to_have_text("كتبت حرفًا واحدًا أكثر من المسموح.")
     page.context.close()
 
 

@@ -266,9 +266,9 @@ def test_timeliness_counts_waiting_overdue_and_the_median_answer_time(app, as_sa
         },
     )
     caseload = text_of(jonas.get("/caseworker/"))
-    assert "Rettidighed" in caseload
+    assert "Svar til tiden" in caseload
     assert re.search(
-        r"Mediantid til svar, de sidste 30 dage</th> <td>0 timer \(1 svar\)</td> "
+        r"Typisk svartid, de sidste 30 dage</th> <td>0 timer \(1 svar\)</td> "
         r"<td>0 timer \(1 svar\)</td>",
         caseload,
     ), caseload

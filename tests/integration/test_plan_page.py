@@ -82,7 +82,7 @@ def test_with_the_plan_service_down_the_last_plan_is_shown_with_when_it_was_read
     assert as_sara.get("/plan").status_code == 200
     plan_service.stop()
     page = text_of(as_sara.get("/plan"))
-    assert "Vi kan ikke nå plan-systemet lige nu" in page
+    assert "Vi kan ikke nå plansystemet lige nu" in page
     assert "Jeg vil kunne handle ind selv" in page
 
 
@@ -185,7 +185,7 @@ def test_during_an_absence_the_plan_names_the_substitute(as_sara, plan_service) 
     )
     assert response.status_code == 200, response.text
     page = text_of(as_sara.get("/plan"))
-    assert "Jonas Holm er væk indtil" in page
+    assert "Jonas Holm er væk til og med" in page
     assert "Amina Haddad" in page and "33 17 40 02" in page
 
 

@@ -34,7 +34,7 @@ def test_missing_choice_and_future_date_are_explained_and_the_note_is_kept(
     response = post_form(as_sara, goal_url, {"note": note, "when": tomorrow})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Tjek venligst det her" in page  # the error summary
+    assert "Det her skal du rette" in page  # the error summary
     assert page.count("Vælg, hvordan det går.") == 2  # in the summary and by the field
     assert page.count("Datoen kan ikke ligge i fremtiden.") == 2
     assert 'aria-invalid="true"' in page
@@ -62,7 +62,9 @@ def test_too_long_a_note_is_refused_with_the_limit_and_kept(as_sara, goal_url) -
         as_sara, goal_url, {"value": "same", "note": note, "when": date.today().isoformat()}
     )
     assert response.status_code == 400
-    assert note in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert note in page
+    assert "Skriv højst 1000 bogstaver." in page  # the limit, counted in Danish (ngettext)
 
 
 def test_an_expired_form_token_shows_the_text_ready_to_send_again(
