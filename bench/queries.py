@@ -84,13 +84,19 @@ def measure(app: Any, account: Account) -> list[tuple[str, int, int, float, int]
     with client.session_transaction() as session:
         session["account_id"] = str(account.id)
     plan_client: PlanClient = app.extensions["citizen_app.plan_client"]
+    statuses: list[int] = []  # what the plan API answered, to prove the next visit is a conditional read
+    plan_client._http.event_hooks["response"].append(lambda r: statuses.append(r.status_code))
     rows = []
     for visit in ("first visit", "next visit"):
         queries, calls_before = 0, plan_client.calls
+        statuses.clear()
         started = time.perf_counter()
         response = client.get("/plan")
         elapsed = time.perf_counter() - started
         assert response.status_code == 200, response.status_code
+        want = 200 if visit == "first visit" else 304
+        if statuses != [want]:
+            raise SystemExit(f"{visit}: the plan API answered {statuses}, expected [{want}]")
         rows.append((visit, queries, plan_client.calls - calls_before, elapsed, len(response.data)))
     event.remove(engine, "before_cursor_execute", count)
     return rows

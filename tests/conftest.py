@@ -77,7 +77,7 @@ def _config(database_url: str, plan_api_url: str, **extra: Any) -> dict[str, Any
         "DATABASE_URL": database_url,
         "PLAN_API_URL": plan_api_url,
         "PLAN_API_CONNECT_TIMEOUT": 0.5,
-        "PLAN_API_READ_TIMEOUT": 3.0,
+        "PLAN_API_READ_TIMEOUT": 10.0,  # generous: a busy CI machine must not turn a slow answer into a failure
         "OUTBOX_DISPATCH": "worker",
         "OUTBOX_BASE_DELAY_SECONDS": 0.0,
         **extra,
