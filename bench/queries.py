@@ -84,7 +84,8 @@ def measure(app: Any, account: Account) -> list[tuple[str, int, int, float, int]
     with client.session_transaction() as session:
         session["account_id"] = str(account.id)
     plan_client: PlanClient = app.extensions["citizen_app.plan_client"]
-    statuses: list[int] = []  # what the plan API answered, to prove the next visit is a conditional read
+    # What the plan API answered, to prove the next visit is a conditional read.
+    statuses: list[int] = []
     plan_client._http.event_hooks["response"].append(lambda r: statuses.append(r.status_code))
     rows = []
     for visit in ("first visit", "next visit"):
