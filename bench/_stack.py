@@ -165,9 +165,12 @@ class Stack:
         account = self._account(AccountKind.CITIZEN, name, patient)
         return Citizen(patient, account, [g.split("/", 1)[1] for g in goal_refs])
 
-    def build_unit(self, caseworkers: int, citizens_each: int) -> tuple[str, list[str]]:
+    def build_unit(
+        self, caseworkers: int, citizens_each: int, citizen_accounts: bool = False
+    ) -> tuple[str, list[Citizen]]:
         """A unit of `caseworkers` fixed caseworkers with `citizens_each` citizens each, every citizen with a
-        proposed goal and a message waiting. Returns the first caseworker's account id and their citizens."""
+        proposed goal and a message waiting. Returns the first caseworker's account id and their citizens
+        (with portal accounts when `citizen_accounts`)."""
         today, now = date.today(), datetime.now(UTC)
         roles = []
         for i in range(caseworkers):
@@ -233,7 +236,14 @@ class Stack:
         with ThreadPoolExecutor(BUILD_THREADS) as pool:
             patients = list(pool.map(citizen, range(caseworkers * citizens_each)))
         account = self._account(AccountKind.CASEWORKER, "Sagsbehandler 0", roles[0])
-        return account, patients[:citizens_each]
+        mine = [
+            Citizen(
+                p,
+                self._account(AccountKind.CITIZEN, f"Borger {n}", p) if citizen_accounts else "",
+            )
+            for n, p in enumerate(patients[:citizens_each])
+        ]
+        return account, mine
 
     # -- the portal -------------------------------------------------------------------------------
     def env(self, port: int) -> dict[str, str]:
