@@ -229,3 +229,22 @@ def _collect(work, errors: list[BaseException]) -> None:
         work()
     except BaseException as exc:
         errors.append(exc)
+
+
+def test_the_absences_in_a_plan_are_when_its_mapping_changes_by_itself() -> None:
+    from citizen_app.plan_api.mapping import time_boundaries
+
+    role = {
+        "resourceType": "PractitionerRole",
+        "id": "r1",
+        "notAvailable": [
+            {"during": {"start": "2026-12-24T00:00:00+00:00", "end": "2027-01-02T00:00:00+00:00"}},
+            {"during": {"start": "2027-02-01T00:00:00+00:00"}},
+        ],
+    }
+    bundle = {"entry": [{"resource": {"resourceType": "Patient", "id": "p"}}, {"resource": role}]}
+    assert time_boundaries(bundle) == [
+        datetime(2026, 12, 24, tzinfo=UTC),
+        datetime(2027, 1, 2, tzinfo=UTC),
+        datetime(2027, 2, 1, tzinfo=UTC),
+    ]
