@@ -105,11 +105,10 @@ def read_plan(
 
 
 def unread_count(db_session: Session, patient_ref: str, account_id: uuid.UUID) -> int:
-    """Answers from staff this person has not opened, from the last plan read: two small queries."""
-    ids = db_session.scalar(
-        select(PlanSnapshot.staff_message_ids).where(PlanSnapshot.patient_ref == patient_ref)
-    )
-    staff = set((ids or "").split())
+    """Answers from staff this person has not opened, from the last plan read: two small queries, one when
+    this request has read the plan already (the snapshot is in the session then)."""
+    snapshot = db_session.get(PlanSnapshot, patient_ref, options=[defer(PlanSnapshot.bundle_json)])
+    staff = set((snapshot.staff_message_ids if snapshot else "").split())
     if not staff:
         return 0
     seen = set(
