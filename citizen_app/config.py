@@ -63,6 +63,8 @@ def from_environment() -> dict[str, Any]:
         "COMPLAINT_WORKING_DAYS": _int("COMPLAINT_WORKING_DAYS", 20),
         # https://… where citizens reach the portal; passkeys are bound to its host. Required in production.
         "PUBLIC_URL": env.get("PUBLIC_URL"),
+        # Mapped plans kept per process, keyed by citizen and ETag (services/plan_cache.py).
+        "PLAN_CACHE_ENTRIES": _int("PLAN_CACHE_ENTRIES", 256),
         "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_WARNING_SECONDS": _int("SESSION_WARNING_SECONDS", 300),
         "SESSION_ABSOLUTE_HOURS": float(env.get("SESSION_ABSOLUTE_HOURS", "12")),

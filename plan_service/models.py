@@ -123,3 +123,21 @@ class IdentifierRow(Base):
     system: Mapped[str] = mapped_column(String(INDEXED_VALUE_LENGTH))
     value: Mapped[str] = mapped_column(String(INDEXED_VALUE_LENGTH))
     resource_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+
+
+class CompartmentVersionRow(Base):
+    """A counter per patient compartment, raised in the same transaction as every write into it.
+
+    `key` is a Patient id, or STAFF_KEY for the staff resources `$everything` follows from a
+    CareTeam (PractitionerRole, Practitioner). `$everything`'s ETag is made from these counters, so
+    a conditional read answers 304 from one small query, without loading the plan.
+    """
+
+    __tablename__ = "plan_compartment_version"
+
+    key: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Not a valid FHIR id (ids have no "*"), so it can never be a Patient's key.
+STAFF_KEY = "*staff"

@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, false, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from plan_service import compartments
 from plan_service.errors import FhirError, not_found
 from plan_service.http import weak_etag
 from plan_service.indexing import IndexEntry, index_entries, unique_identifiers
@@ -211,6 +212,7 @@ def create(
         )
         _write_version(session, content, when)
         _write_index(session, resource_type, resource_id, entries)
+        compartments.bump(session, compartments.keys_of(resource_type, resource_id, entries))
         session.commit()
     except IntegrityError:
         # Lost a race (or reused an identifier): answer from what the winner committed.
@@ -256,8 +258,12 @@ def update_resource(
                 f"not {expected_version}: read it again before changing it.",
             )
         _write_version(session, content, when)
+        # Both the compartments it leaves and the ones it enters (a subject can change).
+        touched = compartments.stored_keys(session, resource_type, resource_id)
+        touched |= compartments.keys_of(resource_type, resource_id, entries)
         _clear_index(session, resource_type, resource_id)
         _write_index(session, resource_type, resource_id, entries)
+        compartments.bump(session, touched)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -298,6 +304,8 @@ def delete_resource(session: Session, resource_type: str, resource_id: str) -> i
             content=_serialize(current.content),
         )
     )
+    touched = compartments.stored_keys(session, resource_type, resource_id)
     _clear_index(session, resource_type, resource_id)
+    compartments.bump(session, touched)
     session.commit()
     return version

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
-from plan_service import store
+from plan_service import compartments, store
 from plan_service.bundles import capability_statement, everything_bundle, searchset
 from plan_service.db import Database
 from plan_service.errors import FhirError, bad_request, not_found
@@ -98,8 +98,12 @@ def patient_everything(resource_type: str, resource_id: str) -> Response:
     _checked_id(resource_type, resource_id)
     types = _everything_types()
     with _session() as session:
+        # The counters first, then the plan (see compartments.py): a 304 loads nothing else.
+        etag = compartments.everything_etag(session, resource_id, types)
+        if etag is not None and if_none_match(etag):
+            return _not_modified(etag)
         resources = everything(session, resource_id, types)
-    etag = bundle_etag(resources)
+    etag = etag or bundle_etag(resources)
     if if_none_match(etag):
         return _not_modified(etag)
     bundle = everything_bundle(resource_id, resources, request.url)

@@ -23,8 +23,9 @@ from werkzeug.datastructures import CallbackDict
 from ..db import standalone_session
 from ..models import UserSession, utcnow
 
-# Only write last_seen_at when it is this old: idle timeouts are minutes, a write per request is waste.
-TOUCH_EVERY = timedelta(seconds=30)
+# Only write last_seen_at when it is this old (at most once a minute): idle timeouts are minutes, a write
+# per request is waste.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:

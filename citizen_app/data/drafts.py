@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Draft
+from .upsert import insert_missing
 
 
 def find(db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: str) -> Draft | None:
@@ -39,8 +40,15 @@ def save(
     """Merge `updates` into the draft and commit at once: whatever was typed is safe from here on."""
     draft = find(db_session, account_id, citizen_ref, kind)
     if draft is None:
-        draft = Draft(account_id=account_id, citizen_ref=citizen_ref, kind=kind, step=step)
-        db_session.add(draft)
+        # Insert if missing, race-free: the same form sent twice at once makes one draft, not a 500.
+        insert_missing(
+            db_session,
+            Draft,
+            [{"account_id": account_id, "citizen_ref": citizen_ref, "kind": kind, "step": step}],
+            keys=["account_id", "citizen_ref", "kind"],
+        )
+        draft = find(db_session, account_id, citizen_ref, kind)
+        assert draft is not None
     merged = {**answers(draft), **updates}
     draft.answers_json = json.dumps(merged, ensure_ascii=True)
     draft.step = step

@@ -324,6 +324,22 @@ def _absent_until(role: Resource, now: datetime) -> date | None:
     return None
 
 
+def time_boundaries(bundle: Resource) -> list[datetime]:
+    """The instants at which the mapping of this bundle changes by itself: the starts and ends of the
+    caseworkers' absences (the dates of CareTeam periods change at midnight, which a cache keeps anyway)."""
+    found: list[datetime] = []
+    for entry in bundle.get("entry", []) or []:
+        resource = entry.get("resource") or {}
+        if resource.get("resourceType") != "PractitionerRole":
+            continue
+        for absence in resource.get("notAvailable", []) or []:
+            during = absence.get("during") or {}
+            for edge in (parse_datetime(during.get("start")), parse_datetime(during.get("end"))):
+                if edge is not None:
+                    found.append(edge)
+    return found
+
+
 def _caseworker(
     index: _Index, role_ref: str | None, now: datetime, depth: int = 0
 ) -> Caseworker | None:

@@ -6,19 +6,24 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
+from ..data.upsert import insert_missing, upsert
 from ..models import MessageRead, OutboxMessage, OutboxState, PlanSnapshot, utcnow
 from ..plan_api import PlanAPIError, PlanAPINotFound, PlanAPIUnavailable, PlanClient
 from ..plan_api.domain import Plan
-from ..plan_api.mapping import plan_from_bundle
+from ..plan_api.mapping import plan_from_bundle, time_boundaries
+from .plan_cache import MappedPlanCache
 
 log = logging.getLogger(__name__)
 CLIENT_KEY = "citizen_app.plan_client"
+CACHE_KEY = "citizen_app.plan_cache"
+# How stale "read at" may be in the database: a 304 writes the snapshot's read time at most this often.
+READ_AT_EVERY = timedelta(minutes=1)
 
 
 def plan_client() -> PlanClient:
@@ -39,42 +44,71 @@ class PlanReading:
         return [m for m in self.outbox if m.state is OutboxState.PENDING]
 
 
+def plan_cache() -> MappedPlanCache:
+    """This process's mapped plans (one per app, made on first use)."""
+    cache = current_app.extensions.get(CACHE_KEY)
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            CACHE_KEY, MappedPlanCache(current_app.config.get("PLAN_CACHE_ENTRIES", 256))
+        )
+    return cache
+
+
 def read_plan(
     db_session: Session, patient_ref: str, client: PlanClient | None = None
 ) -> PlanReading:
+    """One conditional `$everything`. Writes the snapshot only when the plan changed (and its read time at
+    most once a minute); a 304 for a plan this process has mapped before costs no parse."""
     client = client or plan_client()
-    snapshot = db_session.get(PlanSnapshot, patient_ref)
+    cache = plan_cache()
+    # The stored bundle (up to a megabyte) is loaded only when it must be parsed.
+    snapshot = db_session.get(PlanSnapshot, patient_ref, options=[defer(PlanSnapshot.bundle_json)])
     try:
         fetched = client.everything(patient_ref, snapshot.etag if snapshot else None)
     except PlanAPINotFound:
         return PlanReading(None, None, live=True)
     except (PlanAPIUnavailable, PlanAPIError) as exc:
         log.warning("plan API read failed, showing the last copy: %s", exc)
-        plan = _plan(snapshot, patient_ref) if snapshot else None
+        plan = _mapped(cache, snapshot, patient_ref, utcnow()) if snapshot else None
         read_at = snapshot.read_at if snapshot else None
         return PlanReading(plan, read_at, False, _outbox(db_session, patient_ref, read_at))
     now = utcnow()
     if fetched.resource is None:
         assert snapshot is not None  # 304 is only possible when we sent an ETag
-        snapshot.read_at = now
+        plan = _mapped(cache, snapshot, patient_ref, now)
+        staff_ids = " ".join(plan.staff_message_ids)
+        if now - snapshot.read_at >= READ_AT_EVERY or staff_ids != snapshot.staff_message_ids:
+            snapshot.read_at, snapshot.staff_message_ids = now, staff_ids
+            db_session.commit()
     else:
-        body = json.dumps(fetched.resource, ensure_ascii=True, separators=(",", ":"))
-        if snapshot is None:
-            snapshot = PlanSnapshot(patient_ref=patient_ref, bundle_json=body, read_at=now)
-            db_session.add(snapshot)
-        snapshot.bundle_json, snapshot.etag, snapshot.read_at = body, fetched.etag, now
-    plan = _plan(snapshot, patient_ref)
-    snapshot.staff_message_ids = " ".join(plan.staff_message_ids)
-    db_session.commit()
+        plan = plan_from_bundle(fetched.resource, patient_ref, now)
+        cache.put(patient_ref, fetched.etag, plan, now, time_boundaries(fetched.resource))
+        if snapshot is not None:
+            db_session.expunge(snapshot)
+        # An upsert: two first reads of one plan at once must not both insert (a 500 on the key).
+        upsert(
+            db_session,
+            PlanSnapshot,
+            {
+                "patient_ref": patient_ref,
+                "bundle_json": json.dumps(
+                    fetched.resource, ensure_ascii=True, separators=(",", ":")
+                ),
+                "etag": fetched.etag,
+                "read_at": now,
+                "staff_message_ids": " ".join(plan.staff_message_ids),
+            },
+            keys=["patient_ref"],
+        )
+        db_session.commit()
     return PlanReading(plan, now, True, _outbox(db_session, patient_ref, now))
 
 
 def unread_count(db_session: Session, patient_ref: str, account_id: uuid.UUID) -> int:
-    """Answers from staff this person has not opened, from the last plan read: two small queries."""
-    ids = db_session.scalar(
-        select(PlanSnapshot.staff_message_ids).where(PlanSnapshot.patient_ref == patient_ref)
-    )
-    staff = set((ids or "").split())
+    """Answers from staff this person has not opened, from the last plan read: two small queries, one when
+    this request has read the plan already (the snapshot is in the session then)."""
+    snapshot = db_session.get(PlanSnapshot, patient_ref, options=[defer(PlanSnapshot.bundle_json)])
+    staff = set((snapshot.staff_message_ids if snapshot else "").split())
     if not staff:
         return 0
     seen = set(
@@ -91,13 +125,29 @@ def mark_read(db_session: Session, account_id: uuid.UUID, communication_ids: lis
             select(MessageRead.communication_id).where(MessageRead.account_id == account_id)
         )
     )
-    for communication_id in set(communication_ids) - seen:
-        db_session.add(MessageRead(account_id=account_id, communication_id=communication_id))
+    new = sorted(set(communication_ids) - seen)
+    if not new:
+        return
+    # The same message opened in two tabs at once: the second insert does nothing.
+    insert_missing(
+        db_session,
+        MessageRead,
+        [{"account_id": account_id, "communication_id": c, "read_at": utcnow()} for c in new],
+        keys=["account_id", "communication_id"],
+    )
     db_session.commit()
 
 
-def _plan(snapshot: PlanSnapshot, patient_ref: str) -> Plan:
-    return plan_from_bundle(json.loads(snapshot.bundle_json), patient_ref)
+def _mapped(
+    cache: MappedPlanCache, snapshot: PlanSnapshot, patient_ref: str, now: datetime
+) -> Plan:
+    """The stored copy as a Plan: from this process's cache when it has mapped this version already."""
+    plan = cache.get(patient_ref, snapshot.etag, now)
+    if plan is None:
+        bundle = json.loads(snapshot.bundle_json)
+        plan = plan_from_bundle(bundle, patient_ref, now)
+        cache.put(patient_ref, snapshot.etag, plan, now, time_boundaries(bundle))
+    return plan
 
 
 def _outbox(db_session: Session, patient_ref: str, read_at: datetime | None) -> list[OutboxMessage]:
