@@ -13,7 +13,7 @@ from flask_wtf import CSRFProtect
 from . import config as settings
 from . import db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
-from .plan_api import PlanClient
+from .plan_api.smart import configured_client
 from .services.plan_reading import CLIENT_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     static_assets.init_app(app)
     _init_compression(app)
-    app.extensions[CLIENT_KEY] = PlanClient(
-        app.config["PLAN_API_URL"],
-        connect_timeout=app.config["PLAN_API_CONNECT_TIMEOUT"],
-        read_timeout=app.config["PLAN_API_READ_TIMEOUT"],
-    )
+    app.extensions[CLIENT_KEY] = configured_client(app.config)
 
     from . import cli, errors, templating
     from .views import register_blueprints

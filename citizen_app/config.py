@@ -31,6 +31,22 @@ def from_environment() -> dict[str, Any]:
         "PLAN_API_URL": env.get("PLAN_API_URL", "http://127.0.0.1:5001/fhir"),
         "PLAN_API_CONNECT_TIMEOUT": float(env.get("PLAN_API_CONNECT_TIMEOUT", "2")),
         "PLAN_API_READ_TIMEOUT": float(env.get("PLAN_API_READ_TIMEOUT", "5")),
+        # The portal's credential at the plan API (SMART Backend Services, docs/plan-api.md): its client
+        # id, its private key (PEM, EC P-384 or RSA), the scopes it asks for, and the token endpoint
+        # (found by discovery when not set). TLS: a CA bundle, and a client certificate for mutual TLS.
+        **{
+            key: env[key]
+            for key in (
+                "PLAN_API_CLIENT_ID",
+                "PLAN_API_PRIVATE_KEY_FILE",
+                "PLAN_API_SCOPE",
+                "PLAN_API_TOKEN_URL",
+                "PLAN_API_CA_BUNDLE",
+                "PLAN_API_CLIENT_CERT",
+                "PLAN_API_CLIENT_CERT_KEY",
+            )
+            if env.get(key)
+        },
         # "inline": deliver right after commit in a background thread of this process (embedded default);
         # "worker": leave it to `flask --app citizen_app outbox run` processes.
         "OUTBOX_DISPATCH": env.get("OUTBOX_DISPATCH", "worker"),
@@ -83,6 +99,17 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
     if production and not config.get("PUBLIC_URL"):
         raise RuntimeError(
             "PUBLIC_URL must be set outside development: passkeys are bound to its host."
+        )
+    if production and not str(config.get("PLAN_API_URL", "")).startswith("https://"):
+        raise RuntimeError(
+            "PLAN_API_URL must be https://… outside development: the plan API carries citizens' data."
+        )
+    if production and not (
+        config.get("PLAN_API_CLIENT_ID") and config.get("PLAN_API_PRIVATE_KEY_FILE")
+    ):
+        raise RuntimeError(
+            "PLAN_API_CLIENT_ID and PLAN_API_PRIVATE_KEY_FILE must be set outside development: the plan"
+            " API accepts no anonymous caller."
         )
     if not config.get("SECRET_KEY"):
         if production:

@@ -59,14 +59,23 @@ class PlanClient:
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+        verify: Any = True,
+        cert: Any = None,
     ) -> None:
+        """`auth` is the portal's credential (smart.SmartBackendAuth: a bearer token, renewed once on
+        a 401); `verify` a CA bundle or SSL context, `cert` a client certificate for mutual TLS."""
         self.base_url = base_url.rstrip("/")
         self.calls = 0  # requests sent, for bench/queries.py and /healthz-free diagnostics
+        self.auth = auth
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             headers={"Accept": FHIR_JSON},
             transport=transport,
+            auth=auth,
+            verify=verify,
+            cert=cert,
             event_hooks={"request": [self._count]},
         )
 
@@ -75,6 +84,9 @@ class PlanClient:
 
     def close(self) -> None:
         self._http.close()
+        close_auth = getattr(self.auth, "close", None)
+        if close_auth is not None:
+            close_auth()
 
     # -- reads -----------------------------------------------------------------------------------
 
