@@ -80,7 +80,9 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
         },
     )
     assert accepted.status_code == 303
-    goal = httpx.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    goal = httpx.get(
+        f"{plan_service.fhir_url}/Goal/{goal_id}", headers=plan_service.headers()
+    ).json()
     assert goal["lifecycleStatus"] == "active"
     # Sara's plan: her words and his, accepted; her message answered.
     plan = text_of(as_sara.get("/plan"))
@@ -128,7 +130,9 @@ def test_the_second_of_two_caseworkers_sees_the_conflict_and_nothing_is_lost(
     page = text_of(second)
     assert "Nogen har ændret målet" in page or "ændret" in page
     assert "Ikke nu" in page  # the second person's text is kept
-    goal = httpx.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    goal = httpx.get(
+        f"{plan_service.fhir_url}/Goal/{goal_id}", headers=plan_service.headers()
+    ).json()
     assert (
         goal["lifecycleStatus"] == "active" and goal["description"]["text"] == "Første formulering"
     )
