@@ -11,7 +11,7 @@ from flask_compress import Compress
 from flask_wtf import CSRFProtect
 
 from . import config as settings
-from . import db, i18n, notify, ratelimit, security, static_assets
+from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .plan_api.smart import configured_client
 from .services.plan_reading import CLIENT_KEY
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     sessions.init_app(app)
+    cross_site.init_app(app)  # before the CSRF check: a cross-site POST never reaches it
     csrf.init_app(app)
     ratelimit.init_app(app)
     notify.init_app(app)
