@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
+from .common import PortalForm
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(PortalForm):
     code = StringField(
         _l("Your activation code"),
         validators=[
@@ -18,7 +18,7 @@ class ActivationForm(FlaskForm):
     )
 
 
-class PasskeyNameForm(FlaskForm):
+class PasskeyNameForm(PortalForm):
     name = StringField(
         _l("Name for this passkey (you can skip this)"),
         validators=[
@@ -27,7 +27,7 @@ class PasskeyNameForm(FlaskForm):
     )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(PortalForm):
     name = StringField(
         _l("New name"),
         validators=[
@@ -37,11 +37,11 @@ class RenameForm(FlaskForm):
     )
 
 
-class NextForm(FlaskForm):
+class NextForm(PortalForm):
     next = HiddenField()
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(PortalForm):
     email = StringField(
         _l("Your e-mail address"),
         validators=[Length(max=254, message=_l("Write at most %(max)d characters.", max=254))],
