@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_compress import Compress
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
@@ -30,6 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     merged = settings.from_environment()
     merged.update(config or {})
     app.config.update(settings.finalise(merged))
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        # The client address (rate limits, logs) and scheme as the trusted proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if app.config.get("STATIC_FOLDER"):  # tests point this at a copy of static/
         app.static_folder = app.config["STATIC_FOLDER"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -88,6 +88,11 @@ def from_environment() -> dict[str, Any]:
         "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 5 * 365),
         # memory:// in one process; redis://… when several processes must share the counters.
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
+        # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto (werkzeug ProxyFix).
+        # 0 (default): the address the connection came from is the client's; forwarded headers are ignored.
+        # Set it to exactly the number of proxies you run, never more: a higher number lets a client choose
+        # its own address (and so its own rate-limit bucket).
+        "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         "RATELIMIT_ACTIVATION": env.get("RATELIMIT_ACTIVATION", "5 per minute; 20 per hour"),
         "RATELIMIT_SIGN_IN": env.get("RATELIMIT_SIGN_IN", "20 per minute; 100 per hour"),
     }
