@@ -16,6 +16,7 @@ from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .plan_api.smart import configured_client
 from .services.plan_reading import CLIENT_KEY
+from .services.provenance import from_request as provenance_from_request
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -53,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     static_assets.init_app(app)
     _init_compression(app)
     app.extensions[CLIENT_KEY] = configured_client(app.config)
+    app.extensions[CLIENT_KEY].provenance_source = provenance_from_request
 
     from . import cli, errors, templating
     from .views import register_blueprints

@@ -328,6 +328,8 @@ def _needed() -> list[tuple[str, str]]:
     needed = [(resource_type, permission)]
     if endpoint == "create" and request.headers.get("If-None-Exist"):
         needed.append((resource_type, "s"))  # a conditional create searches first
+    if endpoint in ("create", "update") and request.headers.get("X-Provenance"):
+        needed.append(("Provenance", "c"))  # the Provenance written with it
     return needed
 
 

@@ -84,6 +84,15 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
         f"{plan_service.fhir_url}/Goal/{goal_id}", headers=plan_service.headers()
     ).json()
     assert goal["lifecycleStatus"] == "active"
+    # Attributed at the source of truth: the caseworker's direct write carries his Provenance.
+    provenances = search_at_api(plan_service.fhir_url, "Provenance", target=f"Goal/{goal_id}")
+    accepted_by = [
+        p
+        for p in provenances
+        if p["target"][0]["reference"].endswith(f"/_history/{goal['meta']['versionId']}")
+    ]
+    assert [p["agent"][0]["who"]["reference"] for p in accepted_by] == [demo["jonas"].fhir_ref]
+    assert "onBehalfOf" not in accepted_by[0]["agent"][0]
     # Sara's plan: her words and his, accepted; her message answered.
     plan = text_of(as_sara.get("/plan"))
     assert ANSWERS["goal"] in plan and "Sara øver sig i at tage bussen alene." in plan

@@ -24,6 +24,7 @@ CONTRACT_SEARCH_PARAMS = {
     "Task": {"patient", "status", "owner", "focus", "identifier", "_id", "_lastUpdated"},
     "Appointment": {"patient", "actor", "status", "identifier", "_id", "_lastUpdated"},
     "QuestionnaireResponse": {"patient", "status", "about", "identifier", "_id", "_lastUpdated"},
+    "Provenance": {"target", "agent", "on-behalf-of", "identifier", "_id", "_lastUpdated"},
 }
 
 
