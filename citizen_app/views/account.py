@@ -73,6 +73,7 @@ def rename(passkey_id: str) -> FlaskResponse | tuple[str, int]:
     assert account is not None
     form = RenameForm()
     if not form.validate_on_submit():
+        form.name.id = f"name-{passkey_id}"  # as the page names it: not the add form's "name"
         return render_template(
             "account/passkeys.html",
             passkeys=auth_service.passkeys_of(db.session(), account.id),
