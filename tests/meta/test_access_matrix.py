@@ -6,8 +6,9 @@ a route declares must match ROUTES (so a write route guarded as a read, or a rou
 fails: `test_a_misguarded_route_fails_the_matrix` shows it once); every method a route accepts is sent; the
 guard's own decision is read back from the access log (one event per guarded request, allowed or denied) and
 must be for the action ROUTES names, so a guard that asks the wrong question fails here even when the page
-happens to answer 404 for another reason. Every kind of id in a URL is one of Sara's real ids (the passkey,
-receipt and preparation ids are ones no one else can see), and nobody outside Sara's circle reaches them.
+happens to answer 404 for another reason. The ids in URLs are Sara's real ones (goal, conversation, delegation,
+feedback, sign, case, meeting, the meeting a feedback is about, her passkey), except the complaint receipt and
+the preparation id, which are random; nobody outside Sara's circle reaches any of them.
 """
 
 from __future__ import annotations
