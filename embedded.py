@@ -8,11 +8,33 @@ over HTTP: citizen_app never imports plan_service; this launcher is the one plac
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+PORTAL_CLIENT_ID = "portal"
+PORTAL_SCOPE = "system/*.crus"
+
+
+def _portal_credential(instance: Path) -> dict:
+    """The portal's key pair for the plan API, made once under instance/ (the private half 0600), and the
+    settings that point the portal at it. Returns the public JWKS (also in instance/plan_api_client.jwks,
+    for `python -m plan_service register-client portal instance/plan_api_client.jwks`)."""
+    from joserfc.jwk import ECKey
+
+    from citizen_app.plan_api.smart import load_private_key, public_jwks
+
+    key_file = instance / "plan_api_client.pem"
+    if not key_file.exists():
+        key_file.touch(mode=0o600)
+        key_file.write_bytes(ECKey.generate_key("P-384").as_pem(private=True))
+    jwks = public_jwks(load_private_key(key_file))
+    (instance / "plan_api_client.jwks").write_text(json.dumps(jwks, indent=2))
+    os.environ.setdefault("PLAN_API_CLIENT_ID", PORTAL_CLIENT_ID)
+    os.environ.setdefault("PLAN_API_PRIVATE_KEY_FILE", str(key_file))
+    return jwks
 
 
 def main() -> None:
@@ -29,19 +51,23 @@ def main() -> None:
             key_file.chmod(0o600)
         os.environ["SECRET_KEY"] = key_file.read_text().strip()
     os.environ.setdefault("OUTBOX_DISPATCH", "inline")
-    os.environ.setdefault("PLAN_API_URL", f"http://127.0.0.1:{plan_port}/fhir")
+    jwks = _portal_credential(instance)
+    plan_server = None
+    if "PLAN_API_URL" not in os.environ:
+        os.environ["PLAN_API_URL"] = f"http://127.0.0.1:{plan_port}/fhir"
+        from plan_service import create_app as create_plan_service
+        from plan_service.auth import register_client
+        from plan_service.server import ThreadedServer
 
-    from plan_service import create_app as create_plan_service
-    from plan_service.server import ThreadedServer
-
-    plan_db = os.environ.get(
-        "PLAN_SERVICE_DATABASE_URL", f"sqlite:///{instance / 'plan_service.sqlite'}"
-    )
-    plan_server = ThreadedServer(
-        create_plan_service({"PLAN_SERVICE_DATABASE_URL": plan_db}), "127.0.0.1", plan_port
-    )
-    plan_server.start()
-    print(f"Reference plan service: {plan_server.url}/fhir")
+        plan_db = os.environ.get(
+            "PLAN_SERVICE_DATABASE_URL", f"sqlite:///{instance / 'plan_service.sqlite'}"
+        )
+        plan_app = create_plan_service({"PLAN_SERVICE_DATABASE_URL": plan_db})
+        # The portal is a registered client of the in-process plan service, as it would be of a real one.
+        register_client(plan_app.extensions["plan_service"], PORTAL_CLIENT_ID, jwks, PORTAL_SCOPE)
+        plan_server = ThreadedServer(plan_app, "127.0.0.1", plan_port)
+        plan_server.start()
+        print(f"Reference plan service: {plan_server.url}/fhir")
 
     from citizen_app import create_app, db
     from citizen_app.cli import upgrade_database

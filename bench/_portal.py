@@ -192,6 +192,25 @@ def _quiet_logging() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def plan_api_credential(plan_app: Any, folder: str) -> dict[str, str]:
+    """Register a fresh key pair of the portal with the reference plan service (SMART Backend Services, as
+    embedded.py does) and return the portal settings that use it."""
+    from pathlib import Path
+
+    from joserfc.jwk import ECKey
+
+    from citizen_app.plan_api.smart import public_jwks
+    from plan_service.auth import register_client
+
+    key = ECKey.generate_key("P-384", auto_kid=True)
+    key_file = Path(folder) / "plan_api_client.pem"
+    key_file.write_bytes(key.as_pem(private=True))
+    register_client(
+        plan_app.extensions["plan_service"], "portal", public_jwks(key), "system/*.crus"
+    )
+    return {"PLAN_API_CLIENT_ID": "portal", "PLAN_API_PRIVATE_KEY_FILE": str(key_file)}
+
+
 @contextmanager
 def running_portal() -> Iterator[Portal]:
     from citizen_app import create_app, db
@@ -203,13 +222,11 @@ def running_portal() -> Iterator[Portal]:
     from plan_service.server import ThreadedServer
 
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as tmp:
-        plan_server = ThreadedServer(
-            create_plan_service(
-                {"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{tmp}/plan_service.sqlite"}
-            ),
-            "127.0.0.1",
-            0,
+        plan_app = create_plan_service(
+            {"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{tmp}/plan_service.sqlite"}
         )
+        credential = plan_api_credential(plan_app, tmp)
+        plan_server = ThreadedServer(plan_app, "127.0.0.1", 0)
         plan_server.start()
         portal_server = None
         app = None
@@ -220,6 +237,7 @@ def running_portal() -> Iterator[Portal]:
                     "SECRET_KEY": secrets.token_hex(32),
                     "DATABASE_URL": f"sqlite:///{tmp}/portal.sqlite",
                     "PLAN_API_URL": plan_server.api_url,
+                    **credential,
                     # Nothing is written during the benchmarks but one draft; no delivery thread needed.
                     "OUTBOX_DISPATCH": "worker",
                 }

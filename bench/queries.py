@@ -24,6 +24,7 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._portal import plan_api_credential  # noqa: E402
 from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import Account, AccountKind  # noqa: E402
@@ -105,17 +106,18 @@ def measure(app: Any, account: Account) -> list[tuple[str, int, int, float, int]
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        service = ThreadedServer(
-            create_plan_service({"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{tmp}/plan.sqlite"}),
-            "127.0.0.1",
-            0,
+        plan_app = create_plan_service(
+            {"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{tmp}/plan.sqlite"}
         )
+        credential = plan_api_credential(plan_app, tmp)
+        service = ThreadedServer(plan_app, "127.0.0.1", 0)
         service.start()
         app = create_app(
             {
                 "ENVIRONMENT": "development",
                 "DATABASE_URL": f"sqlite:///{tmp}/portal.sqlite",
                 "PLAN_API_URL": service.url + "/fhir",
+                **credential,
                 "OUTBOX_DISPATCH": "worker",
             }
         )

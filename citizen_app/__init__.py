@@ -9,12 +9,14 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_compress import Compress
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
-from . import db, i18n, notify, ratelimit, security, static_assets
+from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
-from .plan_api import PlanClient
+from .plan_api.smart import configured_client
 from .services.plan_reading import CLIENT_KEY
+from .services.provenance import from_request as provenance_from_request
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -30,6 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     merged = settings.from_environment()
     merged.update(config or {})
     app.config.update(settings.finalise(merged))
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        # The client address (rate limits, logs) and scheme as the trusted proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if app.config.get("STATIC_FOLDER"):  # tests point this at a copy of static/
         app.static_folder = app.config["STATIC_FOLDER"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -39,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     sessions.init_app(app)
+    cross_site.init_app(app)  # before the CSRF check: a cross-site POST never reaches it
     csrf.init_app(app)
     ratelimit.init_app(app)
     notify.init_app(app)
@@ -46,11 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     static_assets.init_app(app)
     _init_compression(app)
-    app.extensions[CLIENT_KEY] = PlanClient(
-        app.config["PLAN_API_URL"],
-        connect_timeout=app.config["PLAN_API_CONNECT_TIMEOUT"],
-        read_timeout=app.config["PLAN_API_READ_TIMEOUT"],
-    )
+    app.extensions[CLIENT_KEY] = configured_client(app.config)
+    app.extensions[CLIENT_KEY].provenance_source = provenance_from_request
 
     from . import cli, errors, templating
     from .views import register_blueprints

@@ -31,6 +31,22 @@ def from_environment() -> dict[str, Any]:
         "PLAN_API_URL": env.get("PLAN_API_URL", "http://127.0.0.1:5001/fhir"),
         "PLAN_API_CONNECT_TIMEOUT": float(env.get("PLAN_API_CONNECT_TIMEOUT", "2")),
         "PLAN_API_READ_TIMEOUT": float(env.get("PLAN_API_READ_TIMEOUT", "5")),
+        # The portal's credential at the plan API (SMART Backend Services, docs/plan-api.md): its client
+        # id, its private key (PEM, EC P-384 or RSA), the scopes it asks for, and the token endpoint
+        # (found by discovery when not set). TLS: a CA bundle, and a client certificate for mutual TLS.
+        **{
+            key: env[key]
+            for key in (
+                "PLAN_API_CLIENT_ID",
+                "PLAN_API_PRIVATE_KEY_FILE",
+                "PLAN_API_SCOPE",
+                "PLAN_API_TOKEN_URL",
+                "PLAN_API_CA_BUNDLE",
+                "PLAN_API_CLIENT_CERT",
+                "PLAN_API_CLIENT_CERT_KEY",
+            )
+            if env.get(key)
+        },
         # "inline": deliver right after commit in a background thread of this process (embedded default);
         # "worker": leave it to `flask --app citizen_app outbox run` processes.
         "OUTBOX_DISPATCH": env.get("OUTBOX_DISPATCH", "worker"),
@@ -74,6 +90,11 @@ def from_environment() -> dict[str, Any]:
         "AUDIT_RETENTION_DAYS": _int("AUDIT_RETENTION_DAYS", 5 * 365),
         # memory:// in one process; redis://… when several processes must share the counters.
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
+        # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto (werkzeug ProxyFix).
+        # 0 (default): the address the connection came from is the client's; forwarded headers are ignored.
+        # Set it to exactly the number of proxies you run, never more: a higher number lets a client choose
+        # its own address (and so its own rate-limit bucket).
+        "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         "RATELIMIT_ACTIVATION": env.get("RATELIMIT_ACTIVATION", "5 per minute; 20 per hour"),
         "RATELIMIT_SIGN_IN": env.get("RATELIMIT_SIGN_IN", "20 per minute; 100 per hour"),
     }
@@ -85,6 +106,17 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
     if production and not config.get("PUBLIC_URL"):
         raise RuntimeError(
             "PUBLIC_URL must be set outside development: passkeys are bound to its host."
+        )
+    if production and not str(config.get("PLAN_API_URL", "")).startswith("https://"):
+        raise RuntimeError(
+            "PLAN_API_URL must be https://… outside development: the plan API carries citizens' data."
+        )
+    if production and not (
+        config.get("PLAN_API_CLIENT_ID") and config.get("PLAN_API_PRIVATE_KEY_FILE")
+    ):
+        raise RuntimeError(
+            "PLAN_API_CLIENT_ID and PLAN_API_PRIVATE_KEY_FILE must be set outside development: the plan"
+            " API accepts no anonymous caller."
         )
     if not config.get("SECRET_KEY"):
         if production:

@@ -135,6 +135,13 @@ AUDIT_ACTION = {
     "caseworker:case:write": _l("changed the step or date of your case"),
     "caseworker:plan:read": _l("looked at your plan"),
     "caseworker:review:write": _l("answered or reviewed what you sent"),
+    "caseworker:caseload:read": _l("looked at their list of citizens"),
+    "caseworker:caseload:listed": _l("saw you in their list of citizens"),
+    "caseworker:caseload:hand-over": _l("gave their citizens to a colleague"),
+    "caseworker:absence:manage": _l("set when they are away"),
+    "caseworker:team:read": _l("saw you on the team page"),
+    "account:sign-in:manage": _l("looked at or changed how they sign in"),
+    "delegation:accepted": _l("said yes to helping you"),
     "auth:sign-in": _l("signed in"),
     "auth:sign-out": _l("signed out"),
     "auth:activation-code:used": _l("used an activation code"),
@@ -145,6 +152,9 @@ AUDIT_ACTION = {
     "auth:sessions:ended": _l("signed out on other devices"),
     "account:notifications:changed": _l("changed e-mail settings"),
 }
+
+# Any event without its own words above (none today: tests/unit/test_audit_wording.py checks) is shown so.
+AUDIT_ACTION_OTHER = _l("used the portal")
 
 AUDIT_ROLE = {
     "relative": _l("your relative"),

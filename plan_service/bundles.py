@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from plan_service.auth import security_statement
 from plan_service.http import base_url, resource_url
 from plan_service.resource_types import RESOURCE_TYPES, ResourceType
 from plan_service.search import SearchQuery
@@ -111,5 +112,5 @@ def capability_statement(started: datetime) -> dict[str, Any]:
         },
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
-        "rest": [{"mode": "server", "resource": resources}],
+        "rest": [{"mode": "server", "security": security_statement(), "resource": resources}],
     }

@@ -52,6 +52,7 @@ class FhirError(Exception):
     diagnostics: str
     expression: str | None = None
     extra_issues: list[Issue] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.diagnostics}"
@@ -83,7 +84,7 @@ def operation_outcome(issues: Iterable[Issue]) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(FhirError)
     def _fhir_error(error: FhirError):  # type: ignore[no-untyped-def]
-        return fhir_response(operation_outcome(error.issues), error.status)
+        return fhir_response(operation_outcome(error.issues), error.status, error.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -141,3 +141,23 @@ class CompartmentVersionRow(Base):
 
 # Not a valid FHIR id (ids have no "*"), so it can never be a Patient's key.
 STAFF_KEY = "*staff"
+
+
+class ClientRow(Base):
+    """A registered system client (SMART Backend Services): its public keys and the scopes it may get."""
+
+    __tablename__ = "plan_client"
+
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    jwks: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(Text)
+
+
+class UsedAssertionRow(Base):
+    """A client assertion's `jti`, kept until the assertion expires, so that it cannot be used twice."""
+
+    __tablename__ = "plan_used_assertion"
+
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -177,6 +177,14 @@ _TYPES = (
         required={"status": "code", "subject": "object"},
         code_sets={"status": "in-progress completed amended entered-in-error stopped"},
     ),
+    # Who wrote what, for whom: written with the resource (X-Provenance on POST/PUT) or on its own.
+    # Not in the patient compartment: $everything (the plan page) stays as it was.
+    _type(
+        "Provenance",
+        _reference("target", "target"),
+        _reference("agent", "agent.who"),
+        _reference("on-behalf-of", "agent.onBehalfOf"),
+    ),
 )
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = MappingProxyType({t.name: t for t in _TYPES})

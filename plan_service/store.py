@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -187,8 +187,34 @@ def _duplicate_identifier(
     )
 
 
+def insert_new(session: Session, resource: dict[str, Any]) -> StoredResource:
+    """Add a new resource to the session's transaction (no commit): a Provenance beside what it is about."""
+    resource_type, entries = resource["resourceType"], index_entries(resource)
+    resource_id, when = str(uuid.uuid4()), utcnow()
+    content = _stamp(resource, resource_id, 1, when)
+    session.execute(
+        insert(ResourceRow).values(
+            resource_type=resource_type,
+            id=resource_id,
+            version_id=1,
+            last_updated=when,
+            deleted=False,
+            content=_serialize(content),
+        )
+    )
+    _write_version(session, content, when)
+    _write_index(session, resource_type, resource_id, entries)
+    return StoredResource(resource_type, resource_id, 1, when, False, content)
+
+
+WithWritten = Callable[[Session, "StoredResource"], None]
+
+
 def create(
-    session: Session, resource: dict[str, Any], if_none_exist: Sequence[Criterion] | None = None
+    session: Session,
+    resource: dict[str, Any],
+    if_none_exist: Sequence[Criterion] | None = None,
+    also: WithWritten | None = None,
 ) -> tuple[StoredResource, bool]:
     """Store a new resource; with `if_none_exist`, return the one match instead (created False)."""
     resource_type = resource["resourceType"]
@@ -213,6 +239,8 @@ def create(
         _write_version(session, content, when)
         _write_index(session, resource_type, resource_id, entries)
         compartments.bump(session, compartments.keys_of(resource_type, resource_id, entries))
+        if also is not None:  # in the same transaction: both are stored, or neither
+            also(session, StoredResource(resource_type, resource_id, 1, when, False, content))
         session.commit()
     except IntegrityError:
         # Lost a race (or reused an identifier): answer from what the winner committed.
@@ -229,7 +257,10 @@ def create(
 
 
 def update_resource(
-    session: Session, resource: dict[str, Any], expected_version: int
+    session: Session,
+    resource: dict[str, Any],
+    expected_version: int,
+    also: WithWritten | None = None,
 ) -> StoredResource:
     """Write a new version if the current one is `expected_version`; 412 otherwise."""
     resource_type, resource_id = resource["resourceType"], resource["id"]
@@ -264,6 +295,8 @@ def update_resource(
         _clear_index(session, resource_type, resource_id)
         _write_index(session, resource_type, resource_id, entries)
         compartments.bump(session, touched)
+        if also is not None:
+            also(session, StoredResource(resource_type, resource_id, version, when, False, content))
         session.commit()
     except IntegrityError:
         session.rollback()

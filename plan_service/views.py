@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
-from plan_service import compartments, store
+from plan_service import auth, compartments, provenance, store
 from plan_service.bundles import capability_statement, everything_bundle, searchset
 from plan_service.db import Database
 from plan_service.errors import FhirError, bad_request, not_found
@@ -57,9 +57,24 @@ def _not_modified(etag: str) -> Response:
     return Response(status=304, headers={"ETag": etag})
 
 
+bp.before_request(auth.require_token)
+
+
 @bp.get("/metadata", **_ROUTE)
 def metadata() -> Response:
     return fhir_response(capability_statement(current_app.config["PLAN_SERVICE_STARTED"]))
+
+
+@bp.get(auth.SMART_CONFIGURATION_PATH, **_ROUTE)
+def smart_configuration() -> Response:
+    response = fhir_response(auth.smart_configuration())
+    response.content_type = "application/json"
+    return response
+
+
+@bp.post(auth.TOKEN_PATH, **_ROUTE)
+def token() -> Response:
+    return auth.token_endpoint()
 
 
 @bp.get("/<resource_type>", **_ROUTE)
@@ -140,8 +155,9 @@ def _if_none_exist(resource_type: str) -> list[Criterion] | None:
 def create(resource_type: str) -> Response:
     condition = _if_none_exist(_checked_type(resource_type))
     resource = read_resource_body(resource_type)
+    also = provenance.from_request()
     with _session() as session:
-        stored, created = store.create(session, resource, condition)
+        stored, created = store.create(session, resource, condition, also)
     return _resource_response(stored, 201 if created else 200)
 
 
@@ -159,6 +175,7 @@ def update(resource_type: str, resource_id: str) -> Response:
         raise bad_request(
             f"The body's id must be {resource_id!r}, the id in the URL.", f"{resource_type}.id"
         )
+    also = provenance.from_request()
     with _session() as session:
-        stored = store.update_resource(session, resource, expected)
+        stored = store.update_resource(session, resource, expected, also)
     return _resource_response(stored)

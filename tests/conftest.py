@@ -13,16 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from flask import Flask
+from joserfc.jwk import ECKey
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
 from citizen_app import create_app, db
 from citizen_app.cli import upgrade_database
 from citizen_app.models import Account, Base
+from citizen_app.plan_api import PlanClient
+from citizen_app.plan_api.smart import SmartBackendAuth, configured_client, public_jwks
 from plan_service import create_app as create_plan_service
+from plan_service.auth import register_client
 from plan_service.server import ThreadedServer
+from tests.helpers import register_api, unregister_api
 from tests.pagecheck import CheckingClient
 
 
@@ -84,18 +90,75 @@ def _config(database_url: str, plan_api_url: str, **extra: Any) -> dict[str, Any
     }
 
 
-class PlanService:
-    """The reference plan service on a real port; can be stopped and started again on the same port."""
+PORTAL_CLIENT_ID = "portal"
+# One key pair for the whole run (making one takes a moment); each plan service registers its public half.
+_PORTAL_KEY = ECKey.generate_key("P-384", auto_kid=True)
 
-    def __init__(self, db_path: Path) -> None:
-        self.app = create_plan_service({"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{db_path}"})
+
+class PlanService:
+    """The reference plan service on a real port; can be stopped and started again on the same port.
+
+    It answers only authorised callers (SMART Backend Services). Tests that call it themselves use ONE of:
+    `plan_service.headers()` (an Authorization header, for httpx.get(..., headers=...)),
+    `plan_service.client()` (an httpx.Client on the FHIR base with a renewing token) or
+    `plan_service.plan_client()` (the portal's PlanClient). tests/helpers.py's count_at_api and
+    search_at_api authorise themselves. `plan_service.portal_config()` is what make_app passes to the portal.
+    """
+
+    def __init__(self, db_path: Path, **config: Any) -> None:
+        self.app = create_plan_service(
+            {"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{db_path}", **config}
+        )
+        self.key_file = db_path.with_name("plan_api_client.pem")
+        self.key_file.write_bytes(_PORTAL_KEY.as_pem(private=True))
+        register_client(
+            self.app.extensions["plan_service"],
+            PORTAL_CLIENT_ID,
+            public_jwks(_PORTAL_KEY),
+            "system/*.cruds",
+        )
         self.server = ThreadedServer(self.app, "127.0.0.1", 0)
         self.server.start()
         self.port = int(self.server.url.rsplit(":", 1)[1])
+        self._tokens: dict[str, str] = {}
+        register_api(self.fhir_url, self.headers)
 
     @property
     def fhir_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/fhir"
+
+    def portal_config(self) -> dict[str, Any]:
+        return {
+            "PLAN_API_URL": self.fhir_url,
+            "PLAN_API_CLIENT_ID": PORTAL_CLIENT_ID,
+            "PLAN_API_PRIVATE_KEY_FILE": str(self.key_file),
+        }
+
+    def auth(self, scope: str = "system/*.cruds") -> SmartBackendAuth:
+        """A fresh credential of the registered portal client (through the real token endpoint)."""
+        return SmartBackendAuth(
+            base_url=self.fhir_url, client_id=PORTAL_CLIENT_ID, key=_PORTAL_KEY, scope=scope
+        )
+
+    def headers(self, scope: str = "system/*.cruds") -> dict[str, str]:
+        """{"Authorization": "Bearer …"} for httpx calls of a test (a token per scope, kept)."""
+        if scope not in self._tokens:
+            auth = self.auth(scope)
+            try:
+                self._tokens[scope] = auth.token()
+            finally:
+                auth.close()
+        return {"Authorization": f"Bearer {self._tokens[scope]}"}
+
+    def client(self, scope: str = "system/*.cruds") -> httpx.Client:
+        """An httpx.Client on the FHIR base URL that sends a valid token (close it, or use `with`)."""
+        return httpx.Client(base_url=self.fhir_url, auth=self.auth(scope), timeout=10)
+
+    def plan_client(self) -> PlanClient:
+        """The portal's own PlanClient, authorised as the portal is."""
+        return configured_client(
+            {**self.portal_config(), "PLAN_API_CONNECT_TIMEOUT": 0.5, "PLAN_API_READ_TIMEOUT": 3.0}
+        )
 
     def stop(self) -> None:
         self.server.stop()
@@ -110,6 +173,8 @@ def plan_service(tmp_path: Path) -> Iterator[PlanService]:
     service = PlanService(tmp_path / "plan_service.sqlite")
     yield service
     service.stop()
+    unregister_api(service.fhir_url)
+    service.app.extensions["plan_service"].dispose()
 
 
 def _empty_tables(app: Flask) -> None:
@@ -124,7 +189,9 @@ def make_app(migrated: str, plan_service: PlanService) -> Iterator[Any]:
     apps: list[Flask] = []
 
     def factory(**extra: Any) -> Flask:
-        app = create_app(_config(migrated, plan_service.fhir_url, **extra))
+        app = create_app(
+            _config(migrated, plan_service.fhir_url, **{**plan_service.portal_config(), **extra})
+        )
         app.test_client_class = CheckingClient
         apps.append(app)
         return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,9 +23,34 @@ def post_form(client: Any, url: str, data: dict[str, str], page: str | None = No
     return client.post(url, data={"csrf_token": token, **data})
 
 
+# The plan API answers authorised callers only: each running test plan service (tests/conftest.py's
+# PlanService) registers how to get its Authorization header, found here by its FHIR base URL.
+_API_HEADERS: dict[str, Callable[[], dict[str, str]]] = {}
+
+
+def register_api(fhir_url: str, headers: Callable[[], dict[str, str]]) -> None:
+    _API_HEADERS[fhir_url.rstrip("/")] = headers
+
+
+def unregister_api(fhir_url: str) -> None:
+    _API_HEADERS.pop(fhir_url.rstrip("/"), None)
+
+
+def api_headers(url: str) -> dict[str, str]:
+    """The Authorization header for the test plan service whose FHIR base `url` starts with."""
+    for base, headers in _API_HEADERS.items():
+        if url == base or url.startswith(base + "/") or url.startswith(base + "?"):
+            return headers()
+    return {}
+
+
 def count_at_api(fhir_url: str, resource_type: str, **params: str) -> int:
     """Ask the plan API itself how many resources match: what an integrator would check."""
-    response = httpx.get(f"{fhir_url}/{resource_type}", params={**params, "_count": "500"})
+    response = httpx.get(
+        f"{fhir_url}/{resource_type}",
+        params={**params, "_count": "500"},
+        headers=api_headers(fhir_url),
+    )
     response.raise_for_status()
     return int(response.json()["total"])
 
@@ -32,7 +58,10 @@ def count_at_api(fhir_url: str, resource_type: str, **params: str) -> int:
 def search_at_api(fhir_url: str, resource_type: str, **params: str) -> list[dict[str, Any]]:
     """Every match, following the Bundle's `next` links page by page."""
     found: list[dict[str, Any]] = []
-    response = httpx.get(f"{fhir_url}/{resource_type}", params={**params, "_count": "500"})
+    headers = api_headers(fhir_url)
+    response = httpx.get(
+        f"{fhir_url}/{resource_type}", params={**params, "_count": "500"}, headers=headers
+    )
     while True:
         response.raise_for_status()
         bundle = response.json()
@@ -42,4 +71,4 @@ def search_at_api(fhir_url: str, resource_type: str, **params: str) -> list[dict
         ]
         if not following:
             return found
-        response = httpx.get(following[0])
+        response = httpx.get(following[0], headers=headers)

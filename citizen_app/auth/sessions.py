@@ -97,6 +97,8 @@ class DatabaseSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
         name = self.get_cookie_name(app)
+        if g.get("session_untouched"):
+            return  # a refused cross-site or anonymous POST: no new session, no change to this one
         if session.new and not session:
             if session.ended_reason:
                 response.delete_cookie(name, path="/")

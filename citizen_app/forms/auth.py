@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
-from .common import at_most
+from .common import PortalForm, at_most
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(PortalForm):
     code = StringField(
         _l("Your activation code"),
         validators=[
@@ -19,14 +18,14 @@ class ActivationForm(FlaskForm):
     )
 
 
-class PasskeyNameForm(FlaskForm):
+class PasskeyNameForm(PortalForm):
     name = StringField(
         _l("Name for this passkey (you can skip this)"),
         validators=[at_most(NAME_MAX)],
     )
 
 
-class RenameForm(FlaskForm):
+class RenameForm(PortalForm):
     name = StringField(
         _l("New name"),
         validators=[
@@ -36,11 +35,11 @@ class RenameForm(FlaskForm):
     )
 
 
-class NextForm(FlaskForm):
+class NextForm(PortalForm):
     next = HiddenField()
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(PortalForm):
     email = StringField(
         _l("Your e-mail address"),
         validators=[at_most(254)],

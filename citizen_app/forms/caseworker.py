@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -14,10 +13,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from .citizen import MESSAGE_MAX, NotBlank
+from .common import PortalForm
 from .delegations import DATE_FORMATS
 
 
-class AcceptGoalForm(FlaskForm):
+class AcceptGoalForm(PortalForm):
     version = HiddenField()
     wording = TextAreaField(
         _l("The goal in professional wording"),
@@ -25,7 +25,7 @@ class AcceptGoalForm(FlaskForm):
     )
 
 
-class DeclineGoalForm(FlaskForm):
+class DeclineGoalForm(PortalForm):
     version = HiddenField()
     reason = TextAreaField(
         _l("Why is it not taken into the plan? The citizen sees this."),
@@ -33,7 +33,7 @@ class DeclineGoalForm(FlaskForm):
     )
 
 
-class StaffReplyForm(FlaskForm):
+class StaffReplyForm(PortalForm):
     message_id = HiddenField()
     text = TextAreaField(
         _l("Your answer"),
@@ -41,7 +41,7 @@ class StaffReplyForm(FlaskForm):
     )
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(PortalForm):
     start = DateField(_l("Away from"), validators=[Optional()], format=DATE_FORMATS)
     end = DateField(_l("Away until"), validators=[Optional()], format=DATE_FORMATS)
     substitute = SelectField(_l("Substitute while you are away"), validate_choice=False)
@@ -62,7 +62,7 @@ class AbsenceForm(FlaskForm):
 __all__ = ["AbsenceForm", "AcceptGoalForm", "DeclineGoalForm", "InputRequired", "StaffReplyForm"]
 
 
-class RegisterRepresentativeForm(FlaskForm):
+class RegisterRepresentativeForm(PortalForm):
     kind = SelectField(
         _l("Kind"),
         choices=[
@@ -83,7 +83,7 @@ class RegisterRepresentativeForm(FlaskForm):
     )
 
 
-class CaseUpdateForm(FlaskForm):
+class CaseUpdateForm(PortalForm):
     version = HiddenField()
     step = SelectField(
         _l("Step"),
@@ -103,7 +103,7 @@ class CaseUpdateForm(FlaskForm):
     )
 
 
-class HandOverForm(FlaskForm):
+class HandOverForm(PortalForm):
     colleague = SelectField(_l("Hand over to"), validate_choice=False)
     start = DateField(
         _l("From"),

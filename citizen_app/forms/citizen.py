@@ -8,12 +8,12 @@ from wtforms import DateField, RadioField, SelectChoice, StringField, TextAreaFi
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from ..labels import PROGRESS_SIGNS, SATISFACTION
-from .common import at_most
+from .common import PortalForm, at_most
 
 NOTE_MAX = 1000
 
 
-class ProgressSignForm(FlaskForm):
+class ProgressSignForm(PortalForm):
     value = RadioField(
         _l("How is it going?"),
         choices=[SelectChoice(code) for code in PROGRESS_SIGNS],
@@ -52,7 +52,7 @@ class NotBlank:
             raise StopValidation(str(self.message))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     """One question of a guided conversation; the label is set per step by the view."""
 
     answer = TextAreaField()
@@ -71,7 +71,7 @@ class AnswerForm(FlaskForm):
 FEEDBACK_MAX = 500
 
 
-class GoalFeedbackForm(FlaskForm):
+class GoalFeedbackForm(PortalForm):
     wording = TextAreaField(
         _l("Your own words for this goal (you can skip this)"),
         validators=[
@@ -114,7 +114,7 @@ SUBJECT_MAX = 120
 MESSAGE_MAX = 2000
 
 
-class MessageForm(FlaskForm):
+class MessageForm(PortalForm):
     subject = StringField(
         _l("Subject (you can skip this)"),
         validators=[
@@ -131,7 +131,7 @@ class MessageForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     text = TextAreaField(
         _l("Your answer"),
         validators=[
@@ -141,7 +141,7 @@ class ReplyForm(FlaskForm):
     )
 
 
-class ContactFeedbackForm(FlaskForm):
+class ContactFeedbackForm(PortalForm):
     score = RadioField(
         _l("How was your contact with us?"),
         choices=[SelectChoice(code) for code in SATISFACTION],
@@ -156,7 +156,7 @@ class ContactFeedbackForm(FlaskForm):
     )
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(PortalForm):
     text = TextAreaField(
         _l("What do you want to complain about?"),
         validators=[
@@ -181,7 +181,7 @@ class EmptyOr:
 def preparation_goals_form(goals: list) -> FlaskForm:  # type: ignore[type-arg]
     """One optional progress question and one optional note per goal in the plan."""
 
-    class PreparationGoalsForm(FlaskForm):
+    class PreparationGoalsForm(PortalForm):
         pass
 
     for goal in goals:

@@ -3,13 +3,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectMultipleField, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.delegations import MAX_DAYS
-from .common import at_most
+from .common import PortalForm, at_most
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
 
@@ -45,7 +44,7 @@ class _Ends:
             )
 
 
-class InviteForm(_Ends, FlaskForm):
+class InviteForm(_Ends, PortalForm):
     name = StringField(
         _l("Their name"),
         validators=[
@@ -64,12 +63,12 @@ class InviteForm(_Ends, FlaskForm):
     ends_on = _ends_field()
 
 
-class ChangeForm(_Ends, FlaskForm):
+class ChangeForm(_Ends, PortalForm):
     scopes = _scope_field()
     ends_on = _ends_field()
 
 
-class InvitationCodeForm(FlaskForm):
+class InvitationCodeForm(PortalForm):
     code = StringField(
         _l("The code you got"),
         validators=[

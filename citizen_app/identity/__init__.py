@@ -79,6 +79,9 @@ def session_id() -> uuid.UUID | None:
 def sign_in(account: Account) -> None:
     """A new session id at every sign-in: whatever an attacker planted before is worth nothing after."""
     drafts = {k: v for k, v in session.items() if k.startswith("draft:")}
+    pending = drafts.get("draft:pending")
+    if isinstance(pending, dict) and pending.get("owner") != str(account.id):
+        drafts.pop("draft:pending")  # words kept for another account never reach this one
     session.clear()
     session.update(drafts)
     session[SESSION_KEY] = str(account.id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from ..db import standalone_session
 from ..models import OutboxMessage, OutboxState, utcnow
 from ..plan_api import PlanAPIError, PlanAPIUnavailable, PlanClient
+from ..plan_api.provenance import for_outbox
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +116,11 @@ class Dispatcher:
         message.attempts += 1
         body = json.loads(message.body_json)
         try:
+            attributed = for_outbox(body, message.plan_key)
             if message.method == "POST":
-                stored = self.client.create(body, message.message_id)
+                stored = self.client.create(body, message.message_id, provenance=attributed)
             else:
-                stored = self.client.update(body, message.if_match or "")
+                stored = self.client.update(body, message.if_match or "", provenance=attributed)
         except PlanAPIUnavailable as exc:
             report.unavailable = True
             self._retry_or_bury(message, str(exc), report)

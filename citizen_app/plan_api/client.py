@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,14 +61,25 @@ class PlanClient:
         connect_timeout: float = 2.0,
         read_timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
+        auth: httpx.Auth | None = None,
+        verify: Any = True,
+        cert: Any = None,
     ) -> None:
+        """`auth` is the portal's credential (smart.SmartBackendAuth: a bearer token, renewed once on
+        a 401); `verify` a CA bundle or SSL context, `cert` a client certificate for mutual TLS."""
         self.base_url = base_url.rstrip("/")
         self.calls = 0  # requests sent, for bench/queries.py and /healthz-free diagnostics
+        self.auth = auth
+        # Who acts for whom in the current request (set by the app): the Provenance of direct writes.
+        self.provenance_source: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
             headers={"Accept": FHIR_JSON},
             transport=transport,
+            auth=auth,
+            verify=verify,
+            cert=cert,
             event_hooks={"request": [self._count]},
         )
 
@@ -75,6 +88,9 @@ class PlanClient:
 
     def close(self) -> None:
         self._http.close()
+        close_auth = getattr(self.auth, "close", None)
+        if close_auth is not None:
+            close_auth()
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -101,7 +117,22 @@ class PlanClient:
 
     # -- writes ----------------------------------------------------------------------------------
 
-    def create(self, resource: dict[str, Any], message_id: uuid.UUID) -> Stored:
+    def _provenance_header(
+        self, resource: dict[str, Any], provenance: dict[str, Any] | None
+    ) -> dict[str, str]:
+        """X-Provenance: who acted and for whom (given, or from `provenance_source` in a request)."""
+        if provenance is None and self.provenance_source is not None:
+            provenance = self.provenance_source(resource)
+        if provenance is None:
+            return {}
+        return {"X-Provenance": json.dumps(provenance, separators=(",", ":"))}
+
+    def create(
+        self,
+        resource: dict[str, Any],
+        message_id: uuid.UUID,
+        provenance: dict[str, Any] | None = None,
+    ) -> Stored:
         """Idempotent: the same message_id always yields the same resource, however often it is sent."""
         ident = client_identifier(message_id)
         body = dict(resource)
@@ -111,18 +142,23 @@ class PlanClient:
             "POST",
             f"/{resource['resourceType']}",
             json=body,
-            headers={"If-None-Exist": f"identifier={ident['system']}|{ident['value']}"},
+            headers={
+                "If-None-Exist": f"identifier={ident['system']}|{ident['value']}",
+                **self._provenance_header(resource, provenance),
+            },
         )
         return Stored(
             self._json(response), response.headers.get("ETag"), response.status_code == 201
         )
 
-    def update(self, resource: dict[str, Any], if_match: str) -> Stored:
+    def update(
+        self, resource: dict[str, Any], if_match: str, provenance: dict[str, Any] | None = None
+    ) -> Stored:
         response = self._send(
             "PUT",
             f"/{resource['resourceType']}/{resource['id']}",
             json=resource,
-            headers={"If-Match": if_match},
+            headers={"If-Match": if_match, **self._provenance_header(resource, provenance)},
         )
         return Stored(self._json(response), response.headers.get("ETag"), False)
 

@@ -71,8 +71,14 @@ def passkeys() -> str:
 def rename(passkey_id: str) -> FlaskResponse | tuple[str, int]:
     account = current_account()
     assert account is not None
+    owned = {p.id for p in auth_service.passkeys_of(db.session(), account.id)}
+    if _passkey_id(passkey_id) not in owned:
+        abort(
+            404
+        )  # someone else's passkey (or none): as if it did not exist, before any form check
     form = RenameForm()
     if not form.validate_on_submit():
+        form.name.id = f"name-{passkey_id}"  # as the page names it: not the add form's "name"
         return render_template(
             "account/passkeys.html",
             passkeys=auth_service.passkeys_of(db.session(), account.id),

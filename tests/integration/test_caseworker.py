@@ -80,8 +80,19 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
         },
     )
     assert accepted.status_code == 303
-    goal = httpx.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    goal = httpx.get(
+        f"{plan_service.fhir_url}/Goal/{goal_id}", headers=plan_service.headers()
+    ).json()
     assert goal["lifecycleStatus"] == "active"
+    # Attributed at the source of truth: the caseworker's direct write carries his Provenance.
+    provenances = search_at_api(plan_service.fhir_url, "Provenance", target=f"Goal/{goal_id}")
+    accepted_by = [
+        p
+        for p in provenances
+        if p["target"][0]["reference"].endswith(f"/_history/{goal['meta']['versionId']}")
+    ]
+    assert [p["agent"][0]["who"]["reference"] for p in accepted_by] == [demo["jonas"].fhir_ref]
+    assert "onBehalfOf" not in accepted_by[0]["agent"][0]
     # Sara's plan: her words and his, accepted; her message answered.
     plan = text_of(as_sara.get("/plan"))
     assert ANSWERS["goal"] in plan and "Sara øver sig i at tage bussen alene." in plan
@@ -128,7 +139,9 @@ def test_the_second_of_two_caseworkers_sees_the_conflict_and_nothing_is_lost(
     page = text_of(second)
     assert "Nogen har ændret målet" in page or "ændret" in page
     assert "Ikke nu" in page  # the second person's text is kept
-    goal = httpx.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    goal = httpx.get(
+        f"{plan_service.fhir_url}/Goal/{goal_id}", headers=plan_service.headers()
+    ).json()
     assert (
         goal["lifecycleStatus"] == "active" and goal["description"]["text"] == "Første formulering"
     )

@@ -19,7 +19,7 @@ from citizen_app.outbox import Dispatcher
 from citizen_app.plan_api import fhir
 from citizen_app.services.plan_reading import read_plan
 from tests.conftest import sign_in_as
-from tests.helpers import csrf_token, post_form, search_at_api
+from tests.helpers import api_headers, csrf_token, post_form, search_at_api
 
 
 def deliver(app) -> None:
@@ -138,7 +138,9 @@ def test_a_session_that_times_out_mid_answer_loses_nothing(app, client, demo) ->
         db.session().commit()
     words = "Det her skrev jeg lige før, jeg blev logget ud"
     response = client.post(
-        "/goals/new/goal", data={"csrf_token": token, "answer": words, "go": "next"}
+        "/goals/new/goal",
+        data={"csrf_token": token, "answer": words, "go": "next"},
+        headers={"Sec-Fetch-Site": "same-origin"},  # the portal's own page, as a browser says
     )
     assert response.status_code == 303 and "/sign-in" in response.headers["Location"]
     assert "timeout=1" in response.headers["Location"]
@@ -163,7 +165,9 @@ def test_my_own_words_and_agreement_never_overwrite_the_professional_wording(
     app, as_sara, demo, plan_service
 ) -> None:
     goal = plan_of(app, demo["sara"]).goals[0]
-    before = httpx.get(f"{plan_service.fhir_url}/Goal/{goal.id}").json()
+    before = httpx.get(
+        f"{plan_service.fhir_url}/Goal/{goal.id}", headers=plan_service.headers()
+    ).json()
     url = f"/plan/goals/{goal.id}/my-words"
     empty = post_form(as_sara, url, {})
     assert empty.status_code == 400
@@ -184,7 +188,9 @@ def test_my_own_words_and_agreement_never_overwrite_the_professional_wording(
         "Jeg vil handle ind uden at gå i panik",
         "Men ikke i weekenden",
     ]
-    after = httpx.get(f"{plan_service.fhir_url}/Goal/{goal.id}").json()
+    after = httpx.get(
+        f"{plan_service.fhir_url}/Goal/{goal.id}", headers=plan_service.headers()
+    ).json()
     assert after == before  # the goal itself is untouched
     assert "Du sendte din mening" in text_of(as_sara.get(f"/plan/goals/{goal.id}"))
 
@@ -233,7 +239,9 @@ def _reply_as_caseworker(fhir_url: str, message: dict, role_ref: str, text: str)
         conversation=f"Communication/{message['id']}",
     )
     response = httpx.post(
-        f"{fhir_url}/Communication", json=reply, headers={"Content-Type": "application/fhir+json"}
+        f"{fhir_url}/Communication",
+        json=reply,
+        headers={"Content-Type": "application/fhir+json", **api_headers(fhir_url)},
     )
     assert response.status_code == 201
     return response.json()
@@ -289,7 +297,9 @@ def test_write_to_my_caseworker_see_the_answer_and_the_states(
 
 
 def test_during_an_absence_messages_go_to_the_substitute(app, as_sara, demo, plan_service) -> None:
-    role = httpx.get(f"{plan_service.fhir_url}/{demo['jonas'].fhir_ref}").json()
+    role = httpx.get(
+        f"{plan_service.fhir_url}/{demo['jonas'].fhir_ref}", headers=plan_service.headers()
+    ).json()
     role["notAvailable"] = [
         {
             "description": "ferie",
@@ -302,6 +312,7 @@ def test_during_an_absence_messages_go_to_the_substitute(app, as_sara, demo, pla
         headers={
             "If-Match": f'W/"{role["meta"]["versionId"]}"',
             "Content-Type": "application/fhir+json",
+            **plan_service.headers(),
         },
     ).raise_for_status()
     page = text_of(as_sara.get("/messages/new"))

@@ -25,7 +25,7 @@ from citizen_app.plan_api.mapping import plan_from_bundle
 
 @pytest.fixture
 def client(plan_service):
-    client = PlanClient(plan_service.fhir_url)
+    client = plan_service.plan_client()
     yield client
     client.close()
 
@@ -80,7 +80,7 @@ def test_concurrent_deliveries_of_one_write_make_one_resource(client, plan_servi
     refs: list[str] = []
 
     def deliver() -> None:
-        other = PlanClient(plan_service.fhir_url)
+        other = plan_service.plan_client()
         refs.append(other.create(_goal(patient), message_id).reference)
         other.close()
 
@@ -157,6 +157,7 @@ def test_every_error_is_an_operation_outcome(plan_service) -> None:
         ),
         ("GET", "/Goal?unknown-parameter=1", {}),
     ]:
+        kwargs["headers"] = {**kwargs.get("headers", {}), **plan_service.headers()}
         response = httpx.request(method, plan_service.fhir_url + path, **kwargs)
         assert response.status_code >= 400
         assert response.json()["resourceType"] == "OperationOutcome", path

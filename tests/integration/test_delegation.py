@@ -132,6 +132,14 @@ def test_a_relative_with_write_scope_writes_on_her_behalf(app, demo, plan_servic
     assert sign["subject"]["reference"] == demo["sara"].fhir_ref
     (message,) = search_at_api(plan_service.fhir_url, "Communication", category="message")
     assert message["sender"]["reference"] == sign["performer"][0]["reference"]
+    # The plan API itself records who acted for whom (a Provenance written with each resource).
+    for written in (sign, message):
+        ref = f"{written['resourceType']}/{written['id']}"
+        (provenance,) = search_at_api(plan_service.fhir_url, "Provenance", target=ref)
+        (agent,) = provenance["agent"]
+        assert agent["who"]["reference"] == sign["performer"][0]["reference"]
+        assert agent["onBehalfOf"]["reference"] == demo["sara"].fhir_ref
+        assert provenance["target"] == [{"reference": f"{ref}/_history/1"}]
     # Sara's pages say who wrote it for her.
     sara = app.test_client()
     sign_in_as(sara, demo["sara"])

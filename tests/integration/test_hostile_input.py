@@ -11,6 +11,7 @@ import pytest
 
 from citizen_app import db
 from citizen_app.forms.citizen import FEEDBACK_MAX, MESSAGE_MAX, SUBJECT_MAX
+from citizen_app.forms.common import CONTROL_CHARACTERS
 from citizen_app.journeys.goal_conversation import ANSWER_MAX
 from citizen_app.outbox import Dispatcher
 from citizen_app.services.plan_reading import read_plan
@@ -19,8 +20,13 @@ from tests.helpers import csrf_token, search_at_api
 BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
 
 
-def corpus() -> list[str]:
+def _all() -> list[str]:
     return [s for s in json.loads(BLNS.read_text(encoding="utf-8")) if s.strip()]
+
+
+def corpus() -> list[str]:
+    """The strings a person can save: those with control characters are refused (see the last test)."""
+    return [s for s in _all() if not CONTROL_CHARACTERS.search(s)]
 
 
 def deliver(app) -> None:
@@ -108,3 +114,15 @@ def test_messages_subject_text_and_replies(app, as_sara, token, plan_service) ->
     assert not re.search(r"<script>alert", page)
     overview = as_sara.get("/messages")
     assert overview.status_code == 200
+
+
+def test_strings_with_control_characters_are_refused_with_a_message(as_sara, token) -> None:
+    controlled = [s for s in _all() if CONTROL_CHARACTERS.search(s)]
+    assert controlled  # the list has some (NUL, ESC, …)
+    for text in controlled:
+        response = as_sara.post(
+            "/messages/new",
+            data={"csrf_token": token, "subject": "", "text": text[:MESSAGE_MAX]},
+        )
+        assert response.status_code == 400, repr(text)
+        assert "usynlige tegn" in response.get_data(as_text=True)

@@ -181,6 +181,7 @@ def test_during_an_absence_the_plan_names_the_substitute(as_sara, plan_service) 
         headers={
             "If-Match": f'W/"{jonas["meta"]["versionId"]}"',
             "Content-Type": "application/fhir+json",
+            **plan_service.headers(),
         },
     )
     assert response.status_code == 200, response.text

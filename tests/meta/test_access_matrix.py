@@ -1,9 +1,14 @@
-"""Every route × every kind of actor answers as the policy says.
+"""Every route × every method × every kind of actor answers as the policy says.
 
-The expectation is written out by hand below (SPEC), not derived from the policy: it is the specification the
-policy is checked against. The guard's own decision is read back from the access log (one event per guarded
-request, allowed or denied), so a route that forgets its guard, or a guard that asks the wrong question, fails
-here even when the page happens to answer 404 for another reason.
+Two hand-written tables are the specification, not derived from the code: ROUTES says which action each route
+and method must be checked against (or that it is public), SPEC says which actor may do which action. The guard
+a route declares must match ROUTES (so a write route guarded as a read, or a route wrongly marked @public,
+fails: `test_a_misguarded_route_fails_the_matrix` shows it once); every method a route accepts is sent; the
+guard's own decision is read back from the access log (one event per guarded request, allowed or denied) and
+must be for the action ROUTES names, so a guard that asks the wrong question fails here even when the page
+happens to answer 404 for another reason. The ids in URLs are Sara's real ones (goal, conversation, delegation,
+feedback, sign, case, meeting, the meeting a feedback is about, her passkey), except the complaint receipt and
+the preparation id, which are random; nobody outside Sara's circle reaches any of them.
 """
 
 from __future__ import annotations
@@ -54,6 +59,163 @@ MESSAGES = {A.MESSAGE_READ, A.MESSAGE_WRITE, A.COMPLAINT_WRITE}
 OWN = {A.OWN_ACCOUNT_MANAGE}
 STAFF = {A.CASELOAD_READ, A.ABSENCE_MANAGE, A.CASELOAD_HAND_OVER, A.TEAM_READ}
 CASE = {A.CASE_PLAN_READ, A.CASE_REVIEW, A.CASE_UPDATE}
+
+PUBLIC = "public"
+# route × method → the action the guard must check (by hand: a write route needs a write action).
+ROUTES: dict[tuple[str, str], Action | str] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/account/confirm"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/confirm/options"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/confirm/verify"): A.OWN_ACCOUNT_MANAGE,
+    ("GET", "/account/notifications"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/notifications"): A.OWN_ACCOUNT_MANAGE,
+    ("GET", "/account/passkeys"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/passkeys/<passkey_id>/remove"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/passkeys/<passkey_id>/rename"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/passkeys/options"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/passkeys/verify"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/account/sessions/end-others"): A.OWN_ACCOUNT_MANAGE,
+    ("GET", "/acting-for"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/acting-for"): A.OWN_ACCOUNT_MANAGE,
+    ("GET", "/activate"): PUBLIC,
+    ("POST", "/activate"): PUBLIC,
+    ("GET", "/activate/passkey"): PUBLIC,
+    ("POST", "/activate/passkey/options"): PUBLIC,
+    ("POST", "/activate/passkey/verify"): PUBLIC,
+    ("GET", "/cases"): A.CASE_READ,
+    ("GET", "/caseworker/"): A.CASELOAD_READ,
+    ("GET", "/caseworker/absence"): A.ABSENCE_MANAGE,
+    ("POST", "/caseworker/absence"): A.ABSENCE_MANAGE,
+    ("GET", "/caseworker/citizens/<patient_id>"): A.CASE_PLAN_READ,
+    ("POST", "/caseworker/citizens/<patient_id>/activation-code"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/cases/<task_id>"): A.CASE_UPDATE,
+    ("POST", "/caseworker/citizens/<patient_id>/feedback/<feedback_id>/seen"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/accept"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/decline"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/messages/<conversation_id>/reply"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/preparations/<response_id>/seen"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/representatives"): A.CASE_REVIEW,
+    (
+        "POST",
+        "/caseworker/citizens/<patient_id>/representatives/<delegation_id>/end",
+    ): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/signs/<sign_id>/seen"): A.CASE_REVIEW,
+    ("GET", "/caseworker/hand-over"): A.CASELOAD_HAND_OVER,
+    ("POST", "/caseworker/hand-over"): A.CASELOAD_HAND_OVER,
+    ("GET", "/caseworker/team"): A.TEAM_READ,
+    ("GET", "/complaints/<receipt>"): A.COMPLAINT_WRITE,
+    ("GET", "/complaints/new"): A.COMPLAINT_WRITE,
+    ("POST", "/complaints/new"): A.COMPLAINT_WRITE,
+    ("GET", "/delegations"): A.DELEGATION_MANAGE,
+    ("GET", "/delegations/<delegation_id>"): A.DELEGATION_MANAGE,
+    ("POST", "/delegations/<delegation_id>"): A.DELEGATION_MANAGE,
+    ("POST", "/delegations/<delegation_id>/revoke"): A.DELEGATION_MANAGE,
+    ("GET", "/delegations/new"): A.DELEGATION_MANAGE,
+    ("POST", "/delegations/new"): A.DELEGATION_MANAGE,
+    ("GET", "/feedback/<kind>/<about_id>"): A.CONTACT_FEEDBACK_WRITE,
+    ("POST", "/feedback/<kind>/<about_id>"): A.CONTACT_FEEDBACK_WRITE,
+    ("GET", "/goals/new"): A.GOAL_PROPOSE,
+    ("GET", "/goals/new/<code>"): A.GOAL_PROPOSE,
+    ("POST", "/goals/new/<code>"): A.GOAL_PROPOSE,
+    ("GET", "/goals/new/check"): A.GOAL_PROPOSE,
+    ("POST", "/goals/new/check"): A.GOAL_PROPOSE,
+    ("POST", "/goals/new/start-over"): A.GOAL_PROPOSE,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/invitation"): PUBLIC,
+    ("POST", "/invitation"): PUBLIC,
+    ("POST", "/language"): PUBLIC,
+    ("GET", "/meetings"): A.PLAN_READ,
+    ("GET", "/meetings/<meeting_id>/prepare/<step>"): A.MEETING_PREPARE,
+    ("POST", "/meetings/<meeting_id>/prepare/<step>"): A.MEETING_PREPARE,
+    ("GET", "/meetings/<meeting_id>/prepare/check"): A.MEETING_PREPARE,
+    ("POST", "/meetings/<meeting_id>/prepare/check"): A.MEETING_PREPARE,
+    ("GET", "/messages"): A.MESSAGE_READ,
+    ("GET", "/messages/<conversation_id>"): A.MESSAGE_READ,
+    ("POST", "/messages/<conversation_id>/reply"): A.MESSAGE_WRITE,
+    ("GET", "/messages/new"): A.MESSAGE_WRITE,
+    ("POST", "/messages/new"): A.MESSAGE_WRITE,
+    ("GET", "/my-data"): A.MY_DATA_EXPORT,
+    ("GET", "/my-data.json"): A.MY_DATA_EXPORT,
+    ("GET", "/plan"): A.PLAN_READ,
+    ("GET", "/plan/goals/<goal_id>"): A.PLAN_READ,
+    ("GET", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
+    ("POST", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
+    ("GET", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,
+    ("POST", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,
+    ("POST", "/session/extend"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in/options"): PUBLIC,
+    ("POST", "/sign-in/verify"): PUBLIC,
+    ("POST", "/sign-out"): PUBLIC,
+    ("GET", "/tilgaengelighed"): PUBLIC,
+    ("GET", "/was"): PUBLIC,
+    ("GET", "/who-has-looked"): A.ACCESS_LOG_READ,
+}
+# Ids in URLs that name someone's data: each is checked with Sara's id for everyone outside her circle.
+ID_ARGUMENTS = {
+    "goal_id",
+    "conversation_id",
+    "delegation_id",
+    "feedback_id",
+    "sign_id",
+    "patient_id",
+    "task_id",
+    "meeting_id",
+    "about_id",
+    "response_id",
+    "receipt",
+    "passkey_id",
+}
+
+
+def guard_mismatches(app, routes: dict[tuple[str, str], Action | str]) -> list[str]:
+    """Where a route's declared guard is not what ROUTES says, and routes missing from either side."""
+    found: dict[tuple[str, str], str] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        guard = getattr(app.view_functions[rule.endpoint], GUARD_ATTRIBUTE, None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found[(method, rule.rule)] = guard or "no guard"
+    problems = [
+        f"{m} {r}: guarded as {found[(m, r)]}, the table says {routes[(m, r)]}"
+        for (m, r) in sorted(found.keys() & routes.keys())
+        if found[(m, r)] != str(routes[(m, r)])
+    ]
+    problems += [f"{m} {r}: not in the table" for (m, r) in sorted(found.keys() - routes.keys())]
+    problems += [
+        f"{m} {r}: in the table, not in the app" for (m, r) in sorted(routes.keys() - found.keys())
+    ]
+    return problems
+
+
+def test_every_route_and_method_is_guarded_as_the_table_says(app) -> None:
+    assert guard_mismatches(app, ROUTES) == []
+
+
+def test_a_misguarded_route_fails_the_matrix(app) -> None:
+    from citizen_app.authz import guarded, public
+
+    @guarded(A.PLAN_READ, "Observation")  # wrong: this route writes
+    def write_something() -> str:
+        return ""
+
+    @public  # wrong: this route shows a citizen's data
+    def show_something() -> str:
+        return ""
+
+    app.add_url_rule("/probe/write", "probe_write", write_something, methods=["POST"])
+    app.add_url_rule("/probe/show", "probe_show", show_something, methods=["GET"])
+    routes = {
+        **ROUTES,
+        ("POST", "/probe/write"): A.PROGRESS_SIGN_WRITE,
+        ("GET", "/probe/show"): A.PLAN_READ,
+    }
+    assert guard_mismatches(app, routes) == [
+        "GET /probe/show: guarded as public, the table says citizen:plan:read",
+        "POST /probe/write: guarded as citizen:plan:read, the table says citizen:progress-sign:write",
+    ]
+
 
 # Who may do what, on Sara's data (for Mads: on his own). Jonas is Sara's fixed caseworker; during the test
 # he is away and Amina covers for him, so both may work on her case in the caseworker area, and nothing else.
@@ -175,7 +337,7 @@ def _ids(app, demo, plan_service, sara_client) -> dict[str, str]:
         "goal_id": goal_id,
         "conversation_id": message["id"],
         "delegation_id": delegation_id,
-        "passkey_id": str(uuid.uuid4()),
+        "passkey_id": _saras_passkey(app, demo),
         "feedback_id": feedback_id,
         "sign_id": sign_id,
         "patient_id": demo["sara"].fhir_ref.split("/", 1)[1],
@@ -188,6 +350,26 @@ def _ids(app, demo, plan_service, sara_client) -> dict[str, str]:
         "response_id": str(uuid.uuid4()),
         "receipt": str(uuid.uuid4()),
     }
+
+
+def _saras_passkey(app, demo) -> str:
+    """A passkey of Sara's (as stored after registration): nobody else may rename or remove it."""
+    import os
+
+    from citizen_app.models import Passkey
+
+    with app.app_context():
+        session = db.session()
+        passkey = Passkey(
+            account_id=demo["sara"].id,
+            credential_id=os.urandom(32),
+            public_key=b"not used: no ceremony in the matrix",
+            name="Saras telefon",
+            device_type="single_device",
+        )
+        session.add(passkey)
+        session.commit()
+        return str(passkey.id)
 
 
 def _last_id(app) -> int:
@@ -217,12 +399,15 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
     tokens = {name: _token(c) for name, c in clients.items()}
     failures: list[str] = []
     checked = 0
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint == "static":
-            continue
-        guard = getattr(app.view_functions[rule.endpoint], GUARD_ATTRIBUTE)
+    requests = [
+        (rule, method)
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+        if rule.endpoint != "static"
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
+    for rule, method in requests:
+        expected = ROUTES[(method, rule.rule)]
         url = rule.build({k: ids[k] for k in rule.arguments})[1]
-        method = "GET" if "GET" in rule.methods else "POST"
         json_route = rule.rule.endswith(("/options", "/verify"))
         for actor, client in clients.items():
             before = _last_id(app)
@@ -247,9 +432,9 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
             if response.status_code >= 500:
                 failures.append(f"{where} (server error)")
                 continue
-            if guard == "public":
+            if expected == PUBLIC:
                 continue
-            action = Action(guard)
+            action = Action(expected)
             new_events = _guard_events(app, before, action.value)
             if actor == "anonymous":
                 to_sign_in = response.status_code == 303 and "/sign-in" in response.headers.get(
@@ -272,12 +457,12 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
             elif (
                 allowed
                 and actor not in SARAS
-                and {"goal_id", "conversation_id", "delegation_id", "feedback_id", "sign_id"}
-                & set(rule.arguments)
+                and ID_ARGUMENTS & set(rule.arguments)
                 and response.status_code != 404
             ):
                 failures.append(f"{where}, Sara's data must not be reachable")
             elif allowed and response.status_code in (401, 403):
                 failures.append(f"{where}, allowed but refused")
     assert failures == [], "\n".join(failures)
-    assert checked > 40 * len(clients) // 2
+    assert checked == len(requests) * len(clients)
+    assert sum(1 for _, m in requests if m == "POST") > 40  # the POST side of GET+POST routes too

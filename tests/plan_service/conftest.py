@@ -16,7 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from plan_service import create_app
+from plan_service.auth import register_client
 from plan_service.models import Base
+from tests.smart_helpers import CLIENT_ID, CLIENT_KEY, authorised
 
 FHIR_JSON = "application/fhir+json"
 URN = "urn:ietf:rfc:3986"
@@ -34,6 +36,12 @@ def database_url(tmp_path) -> str:
 @pytest.fixture
 def app(database_url) -> Iterator[Flask]:
     app = create_app({"PLAN_SERVICE_DATABASE_URL": database_url, "TESTING": True})
+    register_client(
+        app.extensions["plan_service"],
+        CLIENT_ID,
+        {"keys": [CLIENT_KEY.as_dict(private=False)]},
+        "system/*.cruds",
+    )
     yield app
     database = app.extensions["plan_service"]
     if not database_url.startswith("sqlite"):
@@ -43,6 +51,13 @@ def app(database_url) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app) -> FlaskClient:
+    """A test client authorised as the registered case system with every system scope."""
+    return authorised(app.test_client())
+
+
+@pytest.fixture
+def anonymous(app) -> FlaskClient:
+    """A test client that sends no token."""
     return app.test_client()
 
 

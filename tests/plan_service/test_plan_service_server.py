@@ -22,8 +22,14 @@ def server(app):
 
 
 @pytest.fixture
-def http(server):
-    with httpx.Client(base_url=server.api_url, timeout=10) as client:
+def token(client) -> dict[str, str]:
+    """The bearer token of the authorised test client, for httpx clients of these tests."""
+    return {"Authorization": client.environ_base["HTTP_AUTHORIZATION"]}
+
+
+@pytest.fixture
+def http(server, token):
+    with httpx.Client(base_url=server.api_url, timeout=10, headers=token) as client:
         yield client
 
 
@@ -97,12 +103,12 @@ def test_interactions_over_http(http):
     assert unknown.headers["Content-Type"].startswith(FHIR)
 
 
-def test_stop_and_restart_on_the_same_port(app, fhir):
+def test_stop_and_restart_on_the_same_port(app, fhir, token):
     patient = fhir.patient()
     first = ThreadedServer(app)
     first.start()
     port = first.port
-    with httpx.Client(timeout=5) as client:
+    with httpx.Client(timeout=5, headers=token) as client:
         assert client.get(f"{first.api_url}/Patient/{patient['id']}").status_code == 200
         first.stop()
         with pytest.raises(httpx.ConnectError):
@@ -125,7 +131,7 @@ def test_stop_and_restart_on_the_same_port(app, fhir):
             first.stop()
 
 
-def test_concurrent_idempotent_creates_make_one_resource(server, http, fhir):
+def test_concurrent_idempotent_creates_make_one_resource(server, http, fhir, token):
     patient = fhir.patient()
     identifier = {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{uuid.uuid4()}"}
     headers = {
@@ -134,7 +140,7 @@ def test_concurrent_idempotent_creates_make_one_resource(server, http, fhir):
     }
 
     def create():
-        with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        with httpx.Client(base_url=server.api_url, timeout=10, headers=token) as client:
             return client.post("/Goal", json=_goal(patient["id"], identifier), headers=headers)
 
     responses = _run_together(THREADS, create)
@@ -144,11 +150,11 @@ def test_concurrent_idempotent_creates_make_one_resource(server, http, fhir):
     assert http.get("/Goal", params={"patient": patient["id"]}).json()["total"] == 1
 
 
-def test_concurrent_updates_from_one_version_let_exactly_one_win(server, http, fhir):
+def test_concurrent_updates_from_one_version_let_exactly_one_win(server, http, fhir, token):
     goal = fhir.goal(fhir.patient())
 
     def update(status: str):
-        with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        with httpx.Client(base_url=server.api_url, timeout=10, headers=token) as client:
             return client.put(
                 f"/Goal/{goal['id']}",
                 json={**goal, "lifecycleStatus": status},

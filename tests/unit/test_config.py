@@ -7,6 +7,11 @@ from citizen_app import config as settings
 
 def _base(**overrides: object) -> dict:
     cfg = settings.from_environment()
+    cfg.update(
+        PLAN_API_URL="https://plan-api.example.dk/fhir",
+        PLAN_API_CLIENT_ID="portal",
+        PLAN_API_PRIVATE_KEY_FILE="/etc/portal/plan-api-key.pem",
+    )
     cfg.update(overrides)
     return cfg
 
@@ -34,3 +39,34 @@ def test_unknown_environment_counts_as_production() -> None:
         _base(ENVIRONMENT="staging", SECRET_KEY="k", PUBLIC_URL="https://plan.example.dk")
     )
     assert cfg["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_a_plan_api_over_plain_http() -> None:
+    with pytest.raises(RuntimeError, match="PLAN_API_URL must be https"):
+        settings.finalise(
+            _base(
+                ENVIRONMENT="production",
+                SECRET_KEY="k",
+                PUBLIC_URL="https://plan.example.dk",
+                PLAN_API_URL="http://plan-api.example.dk/fhir",
+            )
+        )
+
+
+def test_production_refuses_to_call_the_plan_api_anonymously() -> None:
+    with pytest.raises(RuntimeError, match="PLAN_API_CLIENT_ID"):
+        settings.finalise(
+            _base(
+                ENVIRONMENT="production",
+                SECRET_KEY="k",
+                PUBLIC_URL="https://plan.example.dk",
+                PLAN_API_CLIENT_ID=None,
+            )
+        )
+
+
+def test_development_accepts_the_embedded_plain_http_plan_api() -> None:
+    cfg = settings.finalise(
+        _base(ENVIRONMENT="development", PLAN_API_URL="http://127.0.0.1:5001/fhir")
+    )
+    assert cfg["PLAN_API_URL"].startswith("http://")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ... import db
 from ...authz import Action, current_author_ref, current_citizen_ref, guarded
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...identity import current_actor
+from ...restore import restore_pending
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
 from . import bp
@@ -32,6 +33,8 @@ def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
     if goal is None or not goal.in_plan:
         abort(404)
     form = ProgressSignForm()
+    if request.method == "GET":
+        restore_pending(form)
     if form.validate_on_submit():
         actor = current_actor()
         note_progress_sign(

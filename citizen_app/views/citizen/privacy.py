@@ -20,7 +20,10 @@ from . import bp
 def access_log() -> str:
     account = current_account()
     events = audit_data.for_citizen(db.session(), current_citizen_ref())
-    return render_template("citizen/access_log.html", events=events, me=account.id)
+    # Others' looks are what this page is for: first. The person's own visits are folded away below.
+    others = [(event, name) for event, name in events if event.actor_account_id != account.id]
+    own = [(event, name) for event, name in events if event.actor_account_id == account.id]
+    return render_template("citizen/access_log.html", others=others, own=own)
 
 
 @bp.get("/my-data")
