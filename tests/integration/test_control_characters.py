@@ -13,7 +13,7 @@ from citizen_app.forms import auth, caseworker, citizen, common, delegations
 from citizen_app.forms.common import PortalForm
 from tests.helpers import count_at_api, post_form
 
-MESSAGE = "Teksten havde usynlige tegn, som ikke kan gemmes."
+MESSAGE = "Teksten havde noget usynligt, som ikke kan gemmes."
 
 
 def test_a_message_with_control_characters_is_refused_and_the_rest_kept(
