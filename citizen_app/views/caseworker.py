@@ -40,6 +40,7 @@ from ..forms.common import PlainForm
 from ..identity import current_account, current_actor
 from ..models import DelegationKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
+from ..services import absence as absence_service
 from ..services import caseload as caseload_service
 from ..services import cases as case_service
 from ..services import delegations as delegation_service
@@ -92,6 +93,8 @@ def _render_citizen(reading, status: int = 200, **forms):  # type: ignore[no-unt
         decline_form=forms.get("decline_form") or DeclineGoalForm(),
         reply_form=forms.get("reply_form") or StaffReplyForm(),
         conflict=forms.get("conflict"),
+        seen_conflict=forms.get("seen_conflict"),
+        kept=forms.get("kept"),
         case_form=forms.get("case_form"),
         case_form_id=forms.get("case_form_id"),
         case_conflict=forms.get("case_conflict"),
@@ -250,6 +253,40 @@ def answer(patient_id: str, conversation_id: str) -> FlaskResponse | tuple[str, 
     return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
 
 
+def _seen_version() -> str:
+    """The version of the item the caseworker saw, carried in the form: never re-read before the update."""
+    version = request.form.get("version") or ""
+    if not version.isdigit():
+        abort(400)
+    return version
+
+
+def _mark_seen(reading, kind: str, resource_type: str, resource_id: str, typed, update):  # type: ignore[no-untyped-def]
+    """One "mark as seen": a 412 shows both versions and the unsaved words; an outage keeps the words."""
+    version = _seen_version()
+    kept = {"id": resource_id, "text": typed} if typed else None
+    try:
+        update(version)
+    except PlanAPIConflict:
+        try:
+            conflict = review.staff_conflict(
+                plan_client(), kind, resource_type, resource_id, version, typed
+            )
+        except PlanAPIError:
+            conflict = review.StaffConflict(kind, resource_id, {}, {}, typed)
+        fresh = read_plan(db.session(), current_citizen_ref())
+        return _render_citizen(fresh if fresh.plan else reading, 409, seen_conflict=conflict)
+    except PlanAPINotFound:
+        abort(404)
+    except PlanAPIError:
+        flash(_("The plan system cannot be reached. Your text is kept: try again soon."))
+        return _render_citizen(reading, 503, kept=kept)
+    flash(_("Marked as seen."))
+    return redirect(
+        url_for("caseworker.citizen", patient_id=current_citizen_ref().split("/", 1)[1]), code=303
+    )
+
+
 @bp.post("/citizens/<patient_id>/signs/<sign_id>/seen")
 @guarded(Action.CASE_REVIEW, "Observation")
 def sign_seen(patient_id: str, sign_id: str) -> FlaskResponse | tuple[str, int]:
@@ -258,18 +295,20 @@ def sign_seen(patient_id: str, sign_id: str) -> FlaskResponse | tuple[str, int]:
     if sign_id not in known or not PlainForm().validate_on_submit():
         abort(404)
     comment = (request.form.get("comment") or "")[:1000]
-    try:
-        review.mark_sign_seen(
+    return _mark_seen(
+        reading,
+        "sign",
+        "Observation",
+        sign_id,
+        comment if comment.strip() else None,
+        lambda version: review.mark_sign_seen(
             plan_client(),
             sign_id,
+            version=version,
             by_ref=current_actor().fhir_ref or "",
             comment=comment if comment.strip() else None,
-        )
-    except PlanAPIError:
-        flash(_("The plan system cannot be reached. Try again soon."))
-        return _render_citizen(reading, 503)
-    flash(_("Marked as seen."))
-    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+        ),
+    )
 
 
 @bp.post("/citizens/<patient_id>/feedback/<feedback_id>/seen")
@@ -279,13 +318,14 @@ def feedback_seen(patient_id: str, feedback_id: str) -> FlaskResponse | tuple[st
     known = {f.id for goal in reading.plan.goals for f in goal.feedback}
     if feedback_id not in known or not PlainForm().validate_on_submit():
         abort(404)
-    try:
-        review.mark_feedback_seen(plan_client(), feedback_id)
-    except PlanAPIError:
-        flash(_("The plan system cannot be reached. Try again soon."))
-        return _render_citizen(reading, 503)
-    flash(_("Marked as seen."))
-    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+    return _mark_seen(
+        reading,
+        "feedback",
+        "Communication",
+        feedback_id,
+        None,
+        lambda version: review.mark_feedback_seen(plan_client(), feedback_id, version=version),
+    )
 
 
 @bp.post("/citizens/<patient_id>/representatives")
@@ -365,7 +405,11 @@ def absence() -> str | FlaskResponse | tuple[str, int]:
     form.substitute.choices = [("", _("Nobody"))] + [
         (a.fhir_ref, a.display_name) for a in colleagues
     ]
+    names = {a.fhir_ref: a.display_name for a in colleagues}
     if form.validate_on_submit():
+        version = form.version.data or ""
+        if not version.isdigit():
+            abort(400)
         chosen = (
             form.substitute.data
             if form.substitute.data in {a.fhir_ref for a in colleagues}
@@ -375,16 +419,39 @@ def absence() -> str | FlaskResponse | tuple[str, int]:
             review.set_absence(
                 plan_client(),
                 me.fhir_ref,
+                version=version,
                 start=form.start.data,
                 end=form.end.data,
                 substitute_ref=chosen,
             )
+        except PlanAPIConflict:
+            role_id = me.fhir_ref.partition("/")[2]
+            try:
+                conflict = absence_service.conflict(plan_client(), role_id, version)
+            except PlanAPIError:
+                conflict = None
+            if conflict is not None:
+                form.version.data = conflict.version
+            return render_template(
+                "caseworker/absence.html", form=form, conflict=conflict, names=names
+            ), 409
         except PlanAPIError:
             form.start.errors = [_("The plan system cannot be reached. Try again soon.")]
-            return render_template("caseworker/absence.html", form=form), 503
+            return render_template("caseworker/absence.html", form=form, names=names), 503
         flash(_("Your absence is saved."))
         return redirect(url_for("caseworker.caseload"), code=303)
-    return render_template("caseworker/absence.html", form=form), 400 if form.errors else 200
+    if request.method == "GET":
+        try:
+            now = absence_service.current(plan_client(), me.fhir_ref)
+        except PlanAPIError:
+            form.start.errors = [_("The plan system cannot be reached. Try again soon.")]
+            return render_template("caseworker/absence.html", form=form, names=names), 503
+        form.version.data = now.version
+        form.start.data, form.end.data = now.start, now.end
+        form.substitute.data = now.substitute_ref or ""
+    return render_template("caseworker/absence.html", form=form, names=names), (
+        400 if form.errors else 200
+    )
 
 
 def _notify(citizen_ref: str, kind: str, path: str) -> None:
@@ -447,15 +514,16 @@ def preparation_seen(patient_id: str, response_id: str) -> FlaskResponse | tuple
     known = {p.id for m in reading.plan.meetings for p in m.preparations}
     if response_id not in known or not PlainForm().validate_on_submit():
         abort(404)
-    try:
-        review.mark_preparation_seen(
-            plan_client(), response_id, by_ref=current_actor().fhir_ref or ""
-        )
-    except PlanAPIError:
-        flash(_("The plan system cannot be reached. Try again soon."))
-        return _render_citizen(reading, 503)
-    flash(_("Marked as seen."))
-    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+    return _mark_seen(
+        reading,
+        "preparation",
+        "QuestionnaireResponse",
+        response_id,
+        None,
+        lambda version: review.mark_preparation_seen(
+            plan_client(), response_id, version=version, by_ref=current_actor().fhir_ref or ""
+        ),
+    )
 
 
 @bp.route("/hand-over", methods=["GET", "POST"])
