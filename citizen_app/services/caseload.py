@@ -90,16 +90,44 @@ def team_patients(client: PlanClient, unit: str | None) -> list[str]:
     return refs
 
 
-def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> list[str]:
+def _handed_to(participants: list[dict], to_ref: str, start: date) -> bool:
+    return any(
+        (p.get("member") or {}).get("reference") == to_ref
+        and (p.get("period") or {}).get("start") == start.isoformat()
+        for p in participants
+    )
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What a hand-over did: the citizens moved, and those whose CareTeam or case could not be written now
+    (a colleague changed it at the same time, or the plan API was away). Sending the same hand-over again
+    finishes it: a citizen already moved is skipped (their old period already ends before the date)."""
+
+    moved: tuple[str, ...]
+    not_moved: tuple[str, ...]
+    cases_not_moved: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_moved and not self.cases_not_moved
+
+
+def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> HandOver:
     """Every citizen whose fixed caseworker `from_ref` is (or will be) goes to `to_ref` from `start`: the
     old participant's period ends the day before, a new one starts on `start`. Conversations and goals
     belong to the citizen's plan, not to the caseworker, so they follow without being touched; open cases
     (Task) get the new owner.
-    Returns the citizens moved. Each CareTeam is updated with If-Match on the version just read."""
+    Each write is an update with If-Match on the version read in this request; one that fails is reported
+    (never retried blindly, never overwriting a colleague's change) and the rest go on."""
     from datetime import timedelta
 
-    moved = []
-    for team in client.search(
+    from ..plan_api import PlanAPIError
+
+    moved: list[str] = []
+    not_moved: list[str] = []
+    earlier: list[str] = []
+    for team in client.search_all(
         "CareTeam", {"participant": from_ref, "status": "active", "_count": "500"}
     ):
         participants = list(team.get("participant", []) or [])
@@ -129,14 +157,23 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> li
             )
             changed = True
             break
+        subject = (team.get("subject") or {}).get("reference")
+        if not changed and subject and _handed_to(participants, to_ref, start):
+            earlier.append(subject)  # moved by an earlier try of this hand-over: its cases still go
         if changed:
             version = (team.get("meta") or {}).get("versionId")
-            client.update({**team, "participant": participants}, f'W/"{version}"')
-            subject = (team.get("subject") or {}).get("reference")
+            try:
+                client.update({**team, "participant": participants}, f'W/"{version}"')
+            except PlanAPIError:
+                if subject:
+                    not_moved.append(subject)
+                continue
             if subject:
                 moved.append(subject)
-    # Open cases get the new owner too, so the case system's own queues agree with the portal.
-    for task in client.search("Task", {"owner": from_ref, "_count": "500"}):
+    # Open cases get the new owner too, so the case system's own queues agree with the portal; also the
+    # cases of a citizen moved by an earlier, unfinished try of the same hand-over.
+    cases_not_moved: list[str] = []
+    for task in client.search_all("Task", {"owner": from_ref, "_count": "500"}):
         if task.get("status") in {
             "completed",
             "cancelled",
@@ -145,8 +182,13 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> li
             "entered-in-error",
         }:
             continue
-        if (task.get("for") or {}).get("reference") not in moved:
+        citizen = (task.get("for") or {}).get("reference")
+        if citizen not in moved and citizen not in earlier:
             continue
         version = (task.get("meta") or {}).get("versionId")
-        client.update({**task, "owner": {"reference": to_ref}}, f'W/"{version}"')
-    return moved
+        try:
+            client.update({**task, "owner": {"reference": to_ref}}, f'W/"{version}"')
+        except PlanAPIError:
+            if citizen and citizen not in cases_not_moved:
+                cases_not_moved.append(citizen)
+    return HandOver(tuple(moved), tuple(not_moved), tuple(cases_not_moved))

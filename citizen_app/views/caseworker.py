@@ -538,14 +538,23 @@ def hand_over() -> str | FlaskResponse | tuple[str, int]:
     ]
     if form.validate_on_submit():
         try:
-            moved = caseload_service.hand_over(
+            result = caseload_service.hand_over(
                 plan_client(), me.fhir_ref, form.colleague.data, form.start.data
             )
         except PlanAPIError:
             form.start.errors = [_("The plan system cannot be reached. Try again soon.")]
             return render_template("caseworker/hand_over.html", form=form), 503
+        moved = result.moved
         for citizen_ref in moved:
             _notify(citizen_ref, "caseworker-changed", "/plan")
+        if not result.complete:
+            # Exactly which did not go, and the same form again to finish it (moved ones are skipped).
+            names = account_data.names_by_fhir_ref(
+                db.session(), [*result.not_moved, *result.cases_not_moved]
+            )
+            return render_template(
+                "caseworker/hand_over.html", form=form, result=result, names=names
+            ), 409
         flash(
             ngettext(
                 "%(num)d citizen is handed over.", "%(num)d citizens are handed over.", len(moved)

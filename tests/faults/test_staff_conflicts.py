@@ -77,9 +77,7 @@ class Tally:
             self.overwrites += 1
 
 
-def test_two_caseworkers_mark_the_same_sign_seen_exactly_one_wins(
-    app, demo, plan_service
-) -> None:
+def test_two_caseworkers_mark_the_same_sign_seen_exactly_one_wins(app, demo, plan_service) -> None:
     fhir_url = plan_service.fhir_url
     sara_ref = demo["sara"].fhir_ref
     patient_id = sara_ref.split("/", 1)[1]
@@ -154,3 +152,71 @@ def test_two_caseworkers_mark_the_same_sign_seen_exactly_one_wins(
             0,
             0,
         ), name
+
+
+class ColleagueWritesAtTheSameMoment:
+    """WSGI middleware on the reference plan service: right after it answers the hand-over's CareTeam
+    search, someone in the case system updates the first CareTeam found (a new version), once. The portal's
+    update of that CareTeam then meets a real 412 over HTTP. The request's own grant check searches the
+    same way first, so `skip` such searches pass untouched."""
+
+    def __init__(self, service, skip: int) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.inner, self.armed, self.skip = service.app, service.app.wsgi_app, True, skip
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        body = list(self.inner(environ, start_response))
+        query = environ.get("QUERY_STRING", "")
+        if self.armed and environ["PATH_INFO"].endswith("/CareTeam") and "participant=" in query:
+            if self.skip:
+                self.skip -= 1
+                return body
+            self.armed = False
+            import json
+
+            team = json.loads(b"".join(body))["entry"][0]["resource"]
+            changed = {**team, "note": [{"text": "Rettet i fagsystemet"}]}
+            version = team["meta"]["versionId"]
+            answer = self.app.test_client().put(
+                f"/fhir/CareTeam/{team['id']}", json=changed, headers={"If-Match": f'W/"{version}"'}
+            )
+            assert answer.status_code == 200
+        return body
+
+
+def test_a_hand_over_that_meets_a_conflict_says_which_citizen_did_not_move_and_can_be_finished(
+    app, demo, plan_service
+) -> None:
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    form = {"colleague": demo["amina"].fhir_ref, "start": date.today().isoformat()}
+    token = csrf_token(jonas, "/caseworker/hand-over")
+    plan_service.app.wsgi_app = ColleagueWritesAtTheSameMoment(plan_service, skip=1)
+    first = jonas.post("/caseworker/hand-over", data={"csrf_token": token, **form})
+    assert first.status_code == 409
+    page = unescape(first.get_data(as_text=True))
+    not_moved = re.search(r'<ul id="not-moved">(.*?)</ul>', page, re.S).group(1)
+    assert "Sara Jensen" in not_moved
+    teams = httpx.get(
+        f"{plan_service.fhir_url}/CareTeam", params={"patient": demo["sara"].fhir_ref}
+    ).json()["entry"]
+    members = [p["member"]["reference"] for p in teams[0]["resource"]["participant"]]
+    assert members == [demo["jonas"].fhir_ref]  # nothing half-done, the colleague's note kept
+    assert teams[0]["resource"]["note"][0]["text"] == "Rettet i fagsystemet"
+
+    finished = post_form(jonas, "/caseworker/hand-over", form)
+    assert finished.status_code == 303
+    team = httpx.get(
+        f"{plan_service.fhir_url}/CareTeam", params={"patient": demo["sara"].fhir_ref}
+    ).json()["entry"][0]["resource"]
+    assert [p["member"]["reference"] for p in team["participant"]] == [
+        demo["jonas"].fhir_ref,
+        demo["amina"].fhir_ref,
+    ]
+    assert team["note"][0]["text"] == "Rettet i fagsystemet"
+    tasks = httpx.get(
+        f"{plan_service.fhir_url}/Task", params={"patient": demo["sara"].fhir_ref}
+    ).json()["entry"]
+    open_owners = {
+        t["resource"]["owner"]["reference"] for t in tasks if t["resource"]["status"] != "completed"
+    }
+    assert open_owners <= {demo["amina"].fhir_ref}
