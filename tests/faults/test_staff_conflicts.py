@@ -55,6 +55,22 @@ def _stored_comment(fhir_url: str, sign_id: str) -> str | None:
     return None
 
 
+def _both_at_once(post, action: str, versions: dict, n: int) -> dict:  # type: ignore[no-untyped-def]
+    start = threading.Barrier(2)
+    answers: dict = {}
+
+    def run(who: str) -> None:
+        start.wait()
+        answers[who] = post(who, action, versions[who], n)
+
+    threads = [threading.Thread(target=run, args=(who,)) for who in versions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 class Tally:
     def __init__(self) -> None:
         self.wins = self.conflicts = self.overwrites = self.other = 0
@@ -127,18 +143,7 @@ def test_two_caseworkers_mark_the_same_sign_seen_exactly_one_wins(app, demo, pla
         sign_id = _new_sign(fhir_url, sara_ref, goal_id, 100 + n)
         action = f"/caseworker/citizens/{patient_id}/signs/{sign_id}/seen"
         versions = {who: _version_of(c, page, action) for who, c in clients.items()}
-        start = threading.Barrier(2)
-        answers = {}
-
-        def run(who: str, action: str = action, versions: dict = versions, n: int = n) -> None:
-            start.wait()
-            answers[who] = post(who, action, versions[who], 100 + n)
-
-        threads = [threading.Thread(target=run, args=(who,)) for who in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = _both_at_once(post, action, versions, 100 + n)
         at_once.round(fhir_url, sign_id, answers)
 
     for name, tally in (("stale page", stale), ("at once", at_once)):
