@@ -76,7 +76,9 @@ def _search_params(definition: ResourceType) -> list[dict[str, str]]:
 
 
 def capability_statement(started: datetime) -> dict[str, Any]:
-    interactions = [{"code": c} for c in ("read", "vread", "search-type", "create", "update")]
+    interactions = [
+        {"code": c} for c in ("read", "vread", "search-type", "history-type", "create", "update")
+    ]
     resources = []
     for definition in RESOURCE_TYPES.values():
         resource: dict[str, Any] = {
@@ -111,5 +113,12 @@ def capability_statement(started: datetime) -> dict[str, Any]:
         },
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
-        "rest": [{"mode": "server", "resource": resources}],
+        "rest": [
+            {
+                "mode": "server",
+                "resource": resources,
+                # GET /_history?_since=…&_sort=_lastUpdated: the change feed (plan_service/history.py).
+                "interaction": [{"code": "history-system"}],
+            }
+        ],
     }
