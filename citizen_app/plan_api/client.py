@@ -116,6 +116,25 @@ class PlanClient:
             bundle = self._json(self._send("GET", following[0]))
             found += [entry["resource"] for entry in bundle.get("entry", [])]
 
+    def history(self, params: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]:
+        """The change feed (`GET /_history`), every page: (entries, the first page's meta.lastUpdated,
+        which is the `_since` of the next read)."""
+        bundle = self._json(self._send("GET", "/_history", params=params))
+        entries = list(bundle.get("entry", []))
+        since = (bundle.get("meta") or {}).get("lastUpdated")
+        seen: set[str] = set()
+        while True:
+            following = [
+                link.get("url")
+                for link in bundle.get("link", []) or []
+                if link.get("relation") == "next" and link.get("url")
+            ]
+            if not following or following[0] in seen:
+                return entries, since
+            seen.add(following[0])
+            bundle = self._json(self._send("GET", following[0]))
+            entries += bundle.get("entry", [])
+
     # -- writes ----------------------------------------------------------------------------------
 
     def create(self, resource: dict[str, Any], message_id: uuid.UUID) -> Stored:

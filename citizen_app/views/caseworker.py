@@ -21,7 +21,7 @@ from flask import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import db
+from .. import audit, db
 from ..auth import activation
 from ..authz import Action, current_citizen_ref, guarded
 from ..charts import satisfaction_chart
@@ -42,10 +42,9 @@ from ..models import DelegationKind, utcnow
 from ..plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ..services import absence as absence_service
 from ..services import caseload as caseload_service
+from ..services import caseload_model, review
 from ..services import cases as case_service
 from ..services import delegations as delegation_service
-from ..services import review
-from ..services import team as team_figures
 from ..services.notifications import notify_citizen
 from ..services.plan_reading import plan_client, read_plan
 
@@ -55,23 +54,29 @@ bp = Blueprint("caseworker", __name__, url_prefix="/caseworker")
 @bp.get("/")
 @guarded(Action.CASELOAD_READ, "Caseload")
 def caseload() -> str:
+    """My citizens, the most urgent first, 50 a page, with what waits: the same cost for 5 or 1,000."""
     actor = current_actor()
-    rows = []
-    for grant in actor.grants:
-        reading = read_plan(db.session(), grant.citizen_ref)
-        items = review.review_items(reading.plan) if reading.plan else []
-        rows.append((grant, reading, items))
-    rows.sort(key=lambda row: row[2][0].due if row[2] else review.date.max)
-    mine = [reading.plan for _grant, reading, _items in rows if reading.plan]
-    now = utcnow()
-    team = [
-        reading.plan
-        for ref in caseload_service.team_patients(plan_client(), g.get("staff_unit"))
-        if (reading := read_plan(db.session(), ref)).plan
-    ]
-    timeliness = {"me": review.timeliness(mine, now), "team": review.timeliness(team, now)}
+    view = caseload_model.caseload_page(
+        db.session(),
+        plan_client(),
+        list(actor.grants),
+        g.get("staff_unit"),
+        page=request.args.get("page", 1, type=int) or 1,
+        only_waiting=request.args.get("waiting") == "1",
+        now=utcnow(),
+    )
+    # Every citizen whose name this page shows gets an event in their "who has looked" list.
+    audit.record_listed(
+        actor,
+        audit.LISTED_IN_CASELOAD,
+        "Caseload",
+        {row.citizen_ref: row.role for row in view.rows},
+    )
     return render_template(
-        "caseworker/caseload.html", rows=rows, unit=g.get("staff_unit"), timeliness=timeliness
+        "caseworker/caseload.html",
+        view=view,
+        unit=g.get("staff_unit"),
+        timeliness={"me": view.me, "team": view.team},
     )
 
 
@@ -570,16 +575,21 @@ def team() -> str:
     """The team's satisfaction over time and the open complaints: names only for my own citizens."""
     actor = current_actor()
     mine = {grant.citizen_ref for grant in actor.grants}
-    plans = [
-        reading.plan
-        for ref in caseload_service.team_patients(plan_client(), g.get("staff_unit"))
-        if (reading := read_plan(db.session(), ref)).plan
-    ]
-    months = team_figures.satisfaction_by_month(plans, utcnow(), months=12)
+    view = caseload_model.team_page(
+        db.session(), plan_client(), g.get("staff_unit"), mine, utcnow()
+    )
+    roles = {grant.citizen_ref: grant.role.value for grant in actor.grants}
+    audit.record_listed(
+        actor,
+        audit.NAMED_ON_TEAM_PAGE,
+        "Team",
+        {c.citizen_ref: roles[c.citizen_ref] for c in view.complaints if c.citizen_name},
+    )
     return render_template(
         "caseworker/team.html",
         unit=g.get("staff_unit"),
-        months=months,
-        complaints=team_figures.open_complaints(plans, mine),
-        chart=satisfaction_chart(months),
+        months=view.months,
+        complaints=view.complaints,
+        chart=satisfaction_chart(view.months),
+        view=view,
     )

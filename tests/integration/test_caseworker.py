@@ -61,7 +61,7 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
     caseload = text_of(jonas.get("/caseworker/"))
     assert "Sara Jensen" in caseload and "Fast sagsbehandler" in caseload
     # Her message, her goal, and the one demo sign Jonas has not seen yet.
-    assert re.search(r"Sara Jensen</a></td> <td>[^<]+</td> <td>3</td>", caseload), caseload
+    assert re.search(r"Sara Jensen</a></th> <td>[^<]+</td> <td>3</td>", caseload), caseload
     page = jonas.get(f"/caseworker/citizens/{patient_id(demo)}")
     assert page.status_code == 200
     review = text_of(page)
