@@ -2,8 +2,9 @@
 who is away. Read from the plan API (CareTeam, PractitionerRole), the source of truth, on each request.
 
 Cost: one CareTeam search for my own caseload, one PractitionerRole search to find colleagues who named me as
-substitute, and one CareTeam search per colleague away now. The caseworker area is used by a few staff at
-desktops; a cache keyed on the roles' ETags is the next step if that ever matters.
+substitute, and one CareTeam search per colleague away now; every search follows its `next` links, so a
+municipality with more than one page of roles or teams loses no substitute and no citizen. What waits for
+those citizens comes from the read model (services/caseload_model.py), never from one read per citizen.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _substitute_of(role: dict) -> str | None:
 def _patients(client: PlanClient, role_ref: str, today: date | None = None) -> list[str]:
     """The citizens whose fixed caseworker `role_ref` is today (a hand-over dates the change)."""
     today = today or datetime.now(UTC).date()
-    teams = client.search(
+    teams = client.search_all(
         "CareTeam", {"participant": role_ref, "status": "active", "_count": "500"}
     )
     refs = []
@@ -62,7 +63,7 @@ def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> 
     unit = (me.get("organization") or {}).get("display")
     grants = [Grant(ref, Role.FIXED_CASEWORKER) for ref in _patients(client, role_ref)]
     covering: dict[str, str] = {}
-    for colleague in client.search("PractitionerRole", {"_count": "500"}):
+    for colleague in client.search_all("PractitionerRole", {"_count": "500"}):
         colleague_ref = f"PractitionerRole/{colleague['id']}"
         if colleague_ref == role_ref or _substitute_of(colleague) != role_ref:
             continue
@@ -73,21 +74,6 @@ def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> 
                 grants.append(Grant(ref, Role.SUBSTITUTE))
                 covering[ref] = colleague_ref
     return Coverage(tuple(grants), unit, covering)
-
-
-def team_patients(client: PlanClient, unit: str | None) -> list[str]:
-    """The citizens whose fixed caseworker works in `unit` (my team, me included), for the team's
-    timeliness figures. Only counts leave the caseworker area: no names, no content."""
-    if not unit:
-        return []
-    refs: list[str] = []
-    for role in client.search("PractitionerRole", {"_count": "500"}):
-        if (role.get("organization") or {}).get("display") != unit:
-            continue
-        for ref in _patients(client, f"PractitionerRole/{role['id']}"):
-            if ref not in refs:
-                refs.append(ref)
-    return refs
 
 
 def _handed_to(participants: list[dict], to_ref: str, start: date) -> bool:
