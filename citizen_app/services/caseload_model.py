@@ -79,7 +79,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
             elif message.from_staff and waiting and message.sent:
                 if message.sent >= since:
                     hours = (message.sent - waiting).total_seconds() / 3600
-                    answers.append([message.sent.isoformat(), hours])
+                    answers.append([message.sent.astimezone(UTC).isoformat(), hours])
                 waiting = None
     feedback = [
         [f.authored.date().replace(day=1).isoformat(), f.score]
@@ -224,7 +224,13 @@ def _expired(entry: CaseloadEntry, today: date) -> bool:
 
 
 def summary(entry: CaseloadEntry) -> dict[str, Any]:
-    return json.loads(entry.summary_json or "{}")
+    """The row's figures, parsed once per loaded row (the team page reads each row's figures four times)."""
+    raw = entry.summary_json or "{}"
+    cached = entry.__dict__.get("_parsed_summary")
+    if cached is None or cached[0] is not raw:
+        cached = (raw, json.loads(raw))
+        entry.__dict__["_parsed_summary"] = cached
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -237,17 +243,15 @@ class Timeliness:
 
 def timeliness(rows: list[CaseloadEntry], now: datetime) -> Timeliness:
     """Items waiting, how many of them are overdue, and the median time to answer over the last 30 days."""
-    today, since = now.date(), now - timedelta(days=30)
-    dues = [date.fromisoformat(d) for e in rows for d in summary(e).get("dues", [])]
-    hours = [
-        h
-        for e in rows
-        for when, h in summary(e).get("answers", [])
-        if datetime.fromisoformat(when) >= since
-    ]
+    today_text, since = now.date().isoformat(), now - timedelta(days=30)
+    dues = [
+        d for e in rows for d in summary(e).get("dues", [])
+    ]  # ISO dates: text order is date order
+    cutoff = since.astimezone(UTC).isoformat()  # stored as UTC isoformat: text order is time order
+    hours = [h for e in rows for when, h in summary(e).get("answers", []) if when >= cutoff]
     return Timeliness(
         waiting=len(dues),
-        overdue=sum(1 for d in dues if d < today),
+        overdue=sum(1 for d in dues if d < today_text),
         median_hours=statistics.median(hours) if hours else None,
         answered=len(hours),
     )

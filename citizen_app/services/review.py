@@ -229,6 +229,24 @@ def mark_feedback_seen(client: PlanClient, communication_id: str, *, version: st
     return client.update(dict(seen, received=utcnow().isoformat()), f'W/"{version}"')
 
 
+def practitioner_ref(client: PlanClient, role_ref: str) -> str:
+    """Who wrote, as a person: the Practitioner behind the caseworker's PractitionerRole."""
+    _, _, role_id = role_ref.partition("/")
+    role = client.read("PractitionerRole", role_id).resource or {}
+    return (role.get("practitioner") or {}).get("reference") or role_ref
+
+
+def goal_conflict(client: PlanClient, goal_id: str, version: str, typed: str | None) -> dict:
+    """What changed since the caseworker looked: both versions, and their own unsaved words, to decide."""
+    current = client.read("Goal", goal_id).resource or {}
+    return {
+        "current": current,
+        "base": client.vread("Goal", goal_id, version),
+        "version": current["meta"]["versionId"],
+        "typed": typed,
+    }
+
+
 @dataclass(frozen=True)
 class SeenState:
     """One version of something a caseworker marks as seen, in the words the conflict page shows."""

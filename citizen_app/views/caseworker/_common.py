@@ -70,17 +70,14 @@ def _representatives():  # type: ignore[no-untyped-def]
 
 
 def _notify(citizen_ref: str, kind: str, path: str) -> None:
-    from ..notify import notifier
+    from ...notify import notifier
 
     base = current_app.config.get("PUBLIC_URL") or request.host_url
     notify_citizen(db.session(), notifier(), citizen_ref, kind, base.rstrip("/") + path)
 
 
 def _practitioner_ref() -> str:
-    role_ref = current_actor().fhir_ref or ""
-    _, _, role_id = role_ref.partition("/")
-    role = plan_client().read("PractitionerRole", role_id).resource or {}
-    return (role.get("practitioner") or {}).get("reference") or role_ref
+    return review.practitioner_ref(plan_client(), current_actor().fhir_ref or "")
 
 
 def _seen_version() -> str:

@@ -117,15 +117,9 @@ def _seen(goal_id: str, version: str | None) -> dict:
 
 
 def _conflict(goal_id: str, version: str | None, typed: str | None) -> dict:
-    """What changed since the caseworker looked: both versions, and their own unsaved words, to decide."""
-    client = plan_client()
-    current = client.read("Goal", goal_id).resource or {}
-    return {
-        "current": current,
-        "base": _seen(goal_id, version),
-        "version": current["meta"]["versionId"],
-        "typed": typed,
-    }
+    if not version or not version.isdigit():
+        abort(400)
+    return review.goal_conflict(plan_client(), goal_id, version, typed)
 
 
 @bp.post("/citizens/<patient_id>/messages/<conversation_id>/reply")
