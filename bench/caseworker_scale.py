@@ -80,12 +80,18 @@ def measure(app: Any, client: Any, url: str) -> tuple[int, int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="5,50,200,1000")
+    parser.add_argument(
+        "--plan-db",
+        help="keep the plan service's SQLite file here; a unit already built in it is not built again",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     results: dict[int, dict[str, tuple[int, int, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         service = ThreadedServer(
-            create_plan_service({"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{tmp}/plan.sqlite"}),
+            create_plan_service(
+                {"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{args.plan_db or tmp + '/plan.sqlite'}"}
+            ),
             "127.0.0.1",
             0,
         )
@@ -106,13 +112,25 @@ def main() -> int:
         client = _signed_in(app, jonas)
         for size in sizes:
             started = time.monotonic()
-            with app.app_context():
-                counts = load_unit(app.extensions["citizen_app.plan_client"], size)
-            print(
-                f"unit of {counts['citizens']}: built through the plan API in "
-                f"{time.monotonic() - started:.0f} s ({counts['caseworkers']} caseworkers)",
-                flush=True,
-            )
+
+            def teams_from(offset: int) -> bool:
+                client_ = app.extensions["citizen_app.plan_client"]
+                return bool(client_.search("CareTeam", {"_count": "1", "_offset": str(offset)}))
+
+            if teams_from(size + 3):
+                print(f"{args.plan_db} holds a unit bigger than {size}: use a fresh file")
+                return 2
+            built = teams_from(size + 2)  # Sara's, Mads's and Emil's teams, then the unit's
+            if built:  # Sara, Mads and Emil's teams plus `size` more are there already
+                print(f"unit of {size}: already in {args.plan_db}", flush=True)
+            else:
+                with app.app_context():
+                    counts = load_unit(app.extensions["citizen_app.plan_client"], size)
+                print(
+                    f"unit of {counts['citizens']}: built through the plan API in "
+                    f"{time.monotonic() - started:.0f} s ({counts['caseworkers']} caseworkers)",
+                    flush=True,
+                )
             first = client.get("/caseworker/").get_data(as_text=True)
             patient_id = first.split("/caseworker/citizens/", 1)[1].split('"', 1)[0]
             results[size] = {
