@@ -172,7 +172,7 @@ def sync(db_session: Session, client: PlanClient) -> None:
         db_session.rollback()
         log.warning("plan API read failed while refreshing the caseload rows: %s", exc)
         return  # the cursor stays: the next view tries the same changes again
-    if since:
+    if since and (entries or cursor is None):  # nothing new: the old `_since` is as good, no write
         if cursor is None:
             cursor = FeedCursor(name=FEED, since=since, updated_at=utcnow())
             db_session.add(cursor)
