@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..deadlines import answer_due
@@ -138,7 +139,11 @@ def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
                 db_session.delete(known[ref])  # gone from the plan API
             continue
         _store(db_session, known.get(ref), reading.plan)
-    db_session.commit()
+        try:
+            db_session.commit()
+        except IntegrityError:
+            # Another view refreshed the same citizen at the same moment: its row is as good as ours.
+            db_session.rollback()
 
 
 def sync(db_session: Session, client: PlanClient) -> None:
@@ -177,7 +182,10 @@ def sync(db_session: Session, client: PlanClient) -> None:
             cursor = FeedCursor(name=FEED, since=since, updated_at=utcnow())
             db_session.add(cursor)
         cursor.since, cursor.updated_at = since, utcnow()
-    db_session.commit()
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()  # another view made the cursor first; the next view moves it
 
 
 def entries_for(
