@@ -133,7 +133,11 @@ def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
         )
     }
     for ref in sorted(refs):
-        reading = read_plan(db_session, ref, client)
+        try:
+            reading = read_plan(db_session, ref, client)
+        except IntegrityError:
+            db_session.rollback()  # a plan page stored the same first snapshot at the same moment
+            reading = read_plan(db_session, ref, client)
         if reading.plan is None:
             if ref in known and reading.live:
                 db_session.delete(known[ref])  # gone from the plan API
