@@ -55,7 +55,13 @@ def update_case(patient_id: str, task_id: str) -> FlaskResponse | tuple[str, int
     except PlanAPIConflict:
         current = read_plan(db.session(), current_citizen_ref()).plan
         now_case = current.case(task_id) if current else None
-        conflict = {"current": now_case, "typed": form.reason.data} if now_case else None
+        try:
+            base = case_service.seen_version(plan_client(), task_id, version)
+        except PlanAPIError:
+            base = None
+        conflict = (
+            {"current": now_case, "base": base, "typed": form.reason.data} if now_case else None
+        )
         return _render_citizen(reading, 409, case_conflict=conflict, **again)
     except PlanAPINotFound:
         abort(404)
