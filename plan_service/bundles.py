@@ -31,7 +31,12 @@ def _page_url(query: SearchQuery, offset: int) -> str:
     return f"{base_url()}/{query.resource_type}?{encoded}"
 
 
-def searchset(query: SearchQuery, total: int, page: Sequence[StoredResource]) -> dict[str, Any]:
+def searchset(
+    query: SearchQuery,
+    total: int,
+    page: Sequence[StoredResource],
+    included: Sequence[StoredResource] = (),
+) -> dict[str, Any]:
     links = [{"relation": "self", "url": _page_url(query, query.offset)}]
     if query.count and query.offset + query.count < total:
         links.append({"relation": "next", "url": _page_url(query, query.offset + query.count)})
@@ -45,7 +50,7 @@ def searchset(query: SearchQuery, total: int, page: Sequence[StoredResource]) ->
         "type": "searchset",
         "total": total,
         "link": links,
-        "entry": [_entry(r, "match") for r in page],
+        "entry": [_entry(r, "match") for r in page] + [_entry(r, "include") for r in included],
     }
 
 
@@ -92,6 +97,18 @@ def capability_statement(started: datetime) -> dict[str, Any]:
             "conditionalUpdate": False,
             "conditionalDelete": "not-supported",
             "searchParam": _search_params(definition),
+            # `_include` from this type's references; `_revinclude` of every reference that may point here.
+            "searchInclude": [
+                f"{definition.name}:{p.name}"
+                for p in definition.search_params.values()
+                if p.kind == "reference"
+            ],
+            "searchRevInclude": [
+                f"{other.name}:{p.name}"
+                for other in RESOURCE_TYPES.values()
+                for p in other.search_params.values()
+                if p.kind == "reference" and (not p.targets or definition.name in p.targets)
+            ],
         }
         if definition.name == "Patient":
             resource["operation"] = [

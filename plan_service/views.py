@@ -18,7 +18,7 @@ from plan_service.everything import bundle_etag, everything
 from plan_service.history import history_bundle
 from plan_service.http import fhir_response, if_none_match, parse_if_match, resource_url
 from plan_service.resource_types import EVERYTHING_TYPES, ID_PATTERN, RESOURCE_TYPES
-from plan_service.search import Criterion, parse_search, run_search
+from plan_service.search import Criterion, included, parse_search, run_search
 from plan_service.validation import read_resource_body
 
 bp = Blueprint("fhir", __name__)
@@ -69,7 +69,8 @@ def search(resource_type: str) -> Response:
     with _session() as session:
         total, rows = run_search(session, query)
         page = [store.StoredResource.from_row(row) for row in rows]
-    return fhir_response(searchset(query, total, page))
+        extra = [store.StoredResource.from_row(row) for row in included(session, query, rows)]
+    return fhir_response(searchset(query, total, page, extra))
 
 
 @bp.get("/_history", **_ROUTE)

@@ -60,3 +60,44 @@ def test_bad_history_parameters_are_400_outcomes(client, query):
     response = client.get(f"/fhir/_history?{query}")
     assert response.status_code == 400
     assert response.json["resourceType"] == "OperationOutcome"
+
+
+def test_include_and_revinclude_add_the_referenced_and_referring_resources_once(client, fhir):
+    """A caseworker's teams with their roles in one call; a citizen with their care teams in one call."""
+    role = fhir.role(fhir.practitioner())
+    first, second = fhir.patient(), fhir.patient()
+    fhir.care_team(first, role)
+    fhir.care_team(second, role)
+    member = role["id"]
+    bundle = fhir.search(
+        f"CareTeam?participant=PractitionerRole/{member}&_include=CareTeam:participant"
+    )
+    modes = [(e["resource"]["resourceType"], e["search"]["mode"]) for e in bundle["entry"]]
+    assert modes == [("CareTeam", "match"), ("CareTeam", "match"), ("PractitionerRole", "include")]
+    assert bundle["total"] == 2  # total counts matches only
+    rev = fhir.search(f"Patient?_id={first['id']}&_revinclude=CareTeam:patient")
+    assert [(e["resource"]["resourceType"], e["search"]["mode"]) for e in rev["entry"]] == [
+        ("Patient", "match"),
+        ("CareTeam", "include"),
+    ]
+    assert "_revinclude=CareTeam:patient" in rev["link"][0]["url"]
+    statement = client.get("/fhir/metadata").json
+    care_team = next(r for r in statement["rest"][0]["resource"] if r["type"] == "CareTeam")
+    assert "CareTeam:participant" in care_team["searchInclude"]
+    patient = next(r for r in statement["rest"][0]["resource"] if r["type"] == "Patient")
+    assert "CareTeam:patient" in patient["searchRevInclude"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CareTeam?_include=CareTeam:status",
+        "CareTeam?_include=Goal:patient",
+        "Patient?_revinclude=CareTeam:nothing",
+        "Practitioner?_revinclude=Goal:patient",
+    ],
+)
+def test_bad_includes_are_400_outcomes(client, query):
+    response = client.get(f"/fhir/{query}")
+    assert response.status_code == 400
+    assert response.json["resourceType"] == "OperationOutcome"
