@@ -225,3 +225,33 @@ def test_a_hand_over_that_meets_a_conflict_says_which_citizen_did_not_move_and_c
         t["resource"]["owner"]["reference"] for t in tasks if t["resource"]["status"] != "completed"
     }
     assert open_owners <= {demo["amina"].fhir_ref}
+
+
+def test_an_absence_saved_from_a_stale_page_shows_both_versions_and_keeps_the_dates(
+    app, demo, plan_service
+) -> None:
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    version = _version_of(jonas, "/caseworker/absence", None)
+    # Meanwhile the absence is set in the case system (a colleague or Jonas on another device).
+    role_url = f"{plan_service.fhir_url}/{demo['jonas'].fhir_ref}"
+    role = httpx.get(role_url).json()
+    role["notAvailable"] = [
+        {"description": "fravær", "during": {"start": "2031-03-01T00:00:00+00:00"}}
+    ]
+    httpx.put(
+        role_url, json=role, headers={"If-Match": f'W/"{role["meta"]["versionId"]}"'}
+    ).raise_for_status()
+    typed = {"start": "2031-05-04", "end": "2031-05-08", "substitute": demo["amina"].fhir_ref}
+    stale = post_form(jonas, "/caseworker/absence", {**typed, "version": version})
+    assert stale.status_code == 409
+    page = unescape(stale.get_data(as_text=True))
+    assert "Dit fravær er ændret" in page and "1. mar. 2031" in page
+    assert 'value="2031-05-04"' in page and 'value="2031-05-08"' in page  # what he chose is kept
+    after = httpx.get(role_url).json()
+    assert after["notAvailable"][0]["during"]["start"].startswith(
+        "2031-03-01"
+    )  # nothing overwritten
+    # Saving again from the 409 page (it carries the version now) goes through.
+    fresh = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert post_form(jonas, "/caseworker/absence", {**typed, "version": fresh}).status_code == 303
