@@ -223,26 +223,42 @@ def unit_entries(
     """Every citizen whose fixed caseworker is in `unit` today (one query)."""
     if not unit:
         return []
-    rows = list(db_session.scalars(select(CaseloadEntry).where(CaseloadEntry.unit == unit)))
+    # Plain rows, not ORM objects: 1,000 of them are read on every team view.
+    columns = select(
+        CaseloadEntry.patient_ref,
+        CaseloadEntry.citizen_name,
+        CaseloadEntry.valid_until,
+        CaseloadEntry.refreshed_at,
+        CaseloadEntry.summary_json,
+    ).where(CaseloadEntry.unit == unit)
+    rows = list(db_session.execute(columns))
     expired = {e.patient_ref for e in rows if _expired(e, today)}
     if expired:
         refresh(db_session, client, expired)
-        rows = list(db_session.scalars(select(CaseloadEntry).where(CaseloadEntry.unit == unit)))
-    return rows
+        rows = list(db_session.execute(columns))
+    return rows  # type: ignore[return-value]  # the same attributes as CaseloadEntry
 
 
 def _expired(entry: CaseloadEntry, today: date) -> bool:
     return entry.valid_until is not None and entry.valid_until <= today
 
 
+# Parsed figures per row, kept in this process and keyed by the row's refresh time, so a view does not parse
+# 1,000 rows of JSON again when nothing changed (a row is parsed once per change). Bounded: cleared when full.
+_PARSED: dict[str, tuple[datetime, dict[str, Any]]] = {}
+_PARSED_MAX = 50_000
+
+
 def summary(entry: CaseloadEntry) -> dict[str, Any]:
-    """The row's figures, parsed once per loaded row (the team page reads each row's figures four times)."""
-    raw = entry.summary_json or "{}"
-    cached = entry.__dict__.get("_parsed_summary")
-    if cached is None or cached[0] is not raw:
-        cached = (raw, json.loads(raw))
-        entry.__dict__["_parsed_summary"] = cached
-    return cached[1]
+    """The row's figures (due dates, kinds, answer times, scores, complaints), parsed once per change."""
+    cached = _PARSED.get(entry.patient_ref)
+    if cached is not None and cached[0] == entry.refreshed_at:
+        return cached[1]
+    parsed = json.loads(entry.summary_json or "{}")
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[entry.patient_ref] = (entry.refreshed_at, parsed)
+    return parsed
 
 
 @dataclass(frozen=True)
