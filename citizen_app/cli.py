@@ -42,9 +42,15 @@ def init_app(app: Flask) -> None:
         click.echo("database is at the newest migration")
 
     @app.cli.command("demo-data")
-    def demo_data() -> None:
+    @click.option(
+        "--unit-size",
+        type=click.IntRange(min=0, max=100_000),
+        default=0,
+        help="Also build a unit of N citizens with plans, waiting items and history (Jonas has 100).",
+    )
+    def demo_data(unit_size: int) -> None:
         """Put the demo people and Sara's plan into the plan API and the portal (idempotent)."""
-        from .demo_data import load
+        from .demo_data import load, load_unit
 
         people = load(
             db.session(),
@@ -58,6 +64,14 @@ def init_app(app: Flask) -> None:
         click.echo(
             "Open the portal, choose 'Start with your activation code' and type one of them."
         )
+        if unit_size:
+            started = time.monotonic()
+            counts = load_unit(plan_client(), unit_size)
+            click.echo(
+                f"A unit of {counts['citizens']} citizens with {counts['caseworkers']} caseworkers "
+                f"and {counts['waiting']} items waiting is in place "
+                f"({time.monotonic() - started:.0f} s). Jonas has the first 100."
+            )
 
     accounts_cli.init_app(app)
 

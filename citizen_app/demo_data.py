@@ -448,3 +448,122 @@ def _line_is_emils_parent(db_session: Session, emil_ref: str, line_ref: str) -> 
             )
         )
         db_session.commit()
+
+
+UNIT_CASELOAD = 100  # citizens per caseworker in a demo unit: Jonas has the first 100
+
+
+def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[str, int]:
+    """A unit of `size` citizens through the plan API (idempotent: the same names give the same resources),
+    for trying the caseworker side at size (`flask --app citizen_app demo-data --unit-size N`).
+
+    Jonas (from `load`) is the fixed caseworker of the first 100; every further 100 get a colleague of their
+    own in the same unit. Each citizen has a plan with a goal, a seen and a fresh progress sign, and a
+    conversation; some waiting (every 3rd has an unanswered message, every 5th a proposed goal), some
+    answered (with "how was the contact?"), and every 20th an open complaint. Returns counts."""
+    loader = _Loader(client, today or date.today())
+    jonas_role = loader.role(
+        "jonas-role",
+        loader.person("jonas", "Practitioner", "Jonas", "Holm"),
+        "33 17 40 01",
+        substitute=loader.role(
+            "amina-role",
+            loader.person("amina", "Practitioner", "Amina", "Haddad"),
+            "33 17 40 02",
+        ),
+    )
+    scores = ("very-good", "good", "neutral", "good", "bad")
+    counts = {"citizens": 0, "caseworkers": 1, "waiting": 0}
+    roles = {0: jonas_role}
+    for i in range(size):
+        group = i // UNIT_CASELOAD
+        if group not in roles:
+            practitioner = loader.person(
+                f"unit-cw-{group}", "Practitioner", "Kollega", f"Nummer {group}"
+            )
+            roles[group] = loader.role(f"unit-cw-{group}-role", practitioner, "33 17 40 99")
+            counts["caseworkers"] += 1
+        role = roles[group]
+        name = f"unit-{i}"
+        patient = loader.person(name, "Patient", "Borger", f"Nummer {i + 1}")
+        goal = loader.goal(
+            f"{name}-goal",
+            patient,
+            "Jeg vil gerne klare min egen økonomi.",
+            "Borgeren lærer at lægge et budget og holde det.",
+            role,
+            "active",
+            "in-progress",
+        )
+        loader.care_plan(f"{name}-plan", patient, [goal], [])
+        loader.care_team(f"{name}-team", patient, role)
+        loader.sign(f"{name}-sign-old", patient, goal, "bit-closer", 30, None, seen_by=role)
+        loader.sign(f"{name}-sign-new", patient, goal, "same", 2, "Det gik lidt bedre.")
+        counts["waiting"] += 1
+        sent = loader.now - timedelta(days=3 + i % 7)
+        first = loader.put(
+            f"{name}-message",
+            fhir.message(
+                patient_ref=patient,
+                sender_ref=patient,
+                recipient_ref=role,
+                text="Kan vi tale om min plan?",
+                subject="Min plan",
+                sent=sent,
+            ),
+        )
+        if i % 3 == 0:
+            counts["waiting"] += 1
+        else:
+            loader.put(
+                f"{name}-answer",
+                fhir.message(
+                    patient_ref=patient,
+                    sender_ref=role,
+                    recipient_ref=patient,
+                    text="Ja, det gør vi på mødet.",
+                    subject=None,
+                    sent=sent + timedelta(hours=4 + i % 30),
+                    reply_to=first,
+                    conversation=first,
+                ),
+            )
+            loader.put(
+                f"{name}-contact",
+                fhir.contact_feedback(
+                    patient_ref=patient,
+                    author_ref=patient,
+                    about_ref=first,
+                    score=scores[i % len(scores)],
+                    comment=None,
+                    authored=sent + timedelta(days=1),
+                ),
+            )
+        if i % 5 == 0:
+            loader.put(
+                f"{name}-proposed",
+                fhir.proposed_goal(
+                    patient_ref=patient,
+                    author_ref=patient,
+                    own_words="Jeg vil gerne lære at cykle.",
+                    notes={},
+                    written=loader.now - timedelta(days=1),
+                ),
+            )
+            counts["waiting"] += 1
+        if i % 20 == 0:
+            loader.put(
+                f"{name}-complaint",
+                fhir.message(
+                    patient_ref=patient,
+                    sender_ref=patient,
+                    recipient_ref=role,
+                    text="Jeg er ikke tilfreds med svartiden.",
+                    subject="Klage",
+                    sent=loader.now - timedelta(days=4),
+                    kind="complaint",
+                ),
+            )
+            counts["waiting"] += 1
+        counts["citizens"] += 1
+    return counts

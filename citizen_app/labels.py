@@ -54,6 +54,16 @@ OUTBOX_PURPOSE = {
     "complaint": _l("Complaint"),
 }
 
+# What waits for a caseworker, per kind (the caseload's counts).
+REVIEW_KIND = {
+    "message": _l("Messages"),
+    "complaint": _l("Complaints"),
+    "goal": _l("New goals"),
+    "sign": _l("Progress signs"),
+    "feedback": _l("Views on goals"),
+    "preparation": _l("Meeting preparations"),
+}
+
 # Where a case stands, in plain words; and what the step means for the citizen.
 CASE_STEP = {
     "received": _l("We have received it"),
@@ -134,6 +144,7 @@ AUDIT_ACTION = {
     "citizen:complaint:write": _l("wrote a complaint"),
     "caseworker:case:write": _l("changed the step or date of your case"),
     "caseworker:plan:read": _l("looked at your plan"),
+    "caseworker:team:named": _l("saw your name on the team page"),
     "caseworker:review:write": _l("answered or reviewed what you sent"),
     "caseworker:caseload:read": _l("looked at their list of citizens"),
     "caseworker:caseload:listed": _l("saw you in their list of citizens"),

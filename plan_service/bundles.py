@@ -32,7 +32,12 @@ def _page_url(query: SearchQuery, offset: int) -> str:
     return f"{base_url()}/{query.resource_type}?{encoded}"
 
 
-def searchset(query: SearchQuery, total: int, page: Sequence[StoredResource]) -> dict[str, Any]:
+def searchset(
+    query: SearchQuery,
+    total: int,
+    page: Sequence[StoredResource],
+    included: Sequence[StoredResource] = (),
+) -> dict[str, Any]:
     links = [{"relation": "self", "url": _page_url(query, query.offset)}]
     if query.count and query.offset + query.count < total:
         links.append({"relation": "next", "url": _page_url(query, query.offset + query.count)})
@@ -46,7 +51,7 @@ def searchset(query: SearchQuery, total: int, page: Sequence[StoredResource]) ->
         "type": "searchset",
         "total": total,
         "link": links,
-        "entry": [_entry(r, "match") for r in page],
+        "entry": [_entry(r, "match") for r in page] + [_entry(r, "include") for r in included],
     }
 
 
@@ -77,7 +82,9 @@ def _search_params(definition: ResourceType) -> list[dict[str, str]]:
 
 
 def capability_statement(started: datetime) -> dict[str, Any]:
-    interactions = [{"code": c} for c in ("read", "vread", "search-type", "create", "update")]
+    interactions = [
+        {"code": c} for c in ("read", "vread", "search-type", "history-type", "create", "update")
+    ]
     resources = []
     for definition in RESOURCE_TYPES.values():
         resource: dict[str, Any] = {
@@ -91,6 +98,18 @@ def capability_statement(started: datetime) -> dict[str, Any]:
             "conditionalUpdate": False,
             "conditionalDelete": "not-supported",
             "searchParam": _search_params(definition),
+            # `_include` from this type's references; `_revinclude` of every reference that may point here.
+            "searchInclude": [
+                f"{definition.name}:{p.name}"
+                for p in definition.search_params.values()
+                if p.kind == "reference"
+            ],
+            "searchRevInclude": [
+                f"{other.name}:{p.name}"
+                for other in RESOURCE_TYPES.values()
+                for p in other.search_params.values()
+                if p.kind == "reference" and (not p.targets or definition.name in p.targets)
+            ],
         }
         if definition.name == "Patient":
             resource["operation"] = [
@@ -112,5 +131,13 @@ def capability_statement(started: datetime) -> dict[str, Any]:
         },
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
-        "rest": [{"mode": "server", "security": security_statement(), "resource": resources}],
+        "rest": [
+            {
+                "mode": "server",
+                "security": security_statement(),
+                "resource": resources,
+                # GET /_history?_since=…&_sort=_lastUpdated: the change feed (plan_service/history.py).
+                "interaction": [{"code": "history-system"}],
+            }
+        ],
     }

@@ -75,6 +75,9 @@ class ResourceVersionRow(Base):
         ForeignKeyConstraint(
             ["resource_type", "id"], ["plan_resource.resource_type", "plan_resource.id"]
         ),
+        # `_history?_since=`: the change feed reads versions in time order.
+        Index("ix_plan_resource_version_updated", "last_updated", "id", "version_id"),
+        Index("ix_plan_resource_version_type_updated", "resource_type", "last_updated"),
     )
 
     resource_type: Mapped[str] = mapped_column(String(TYPE_LENGTH), primary_key=True)

@@ -18,6 +18,8 @@ from plan_service.resource_types import ID_PATTERN, RESOURCE_TYPES, SearchParam
 DEFAULT_COUNT = 50
 MAX_COUNT = 500
 RESULT_PARAMS = frozenset({"_count", "_offset", "_sort"})
+# `_include=CareTeam:participant`, `_revinclude=Observation:patient`: repeatable, `Type:reference-param`.
+INCLUDE_PARAMS = frozenset({"_include", "_revinclude"})
 DATE_PREFIXES = frozenset({"eq", "gt", "ge", "lt", "le"})
 
 _DATE = re.compile(
@@ -79,6 +81,9 @@ class SearchQuery:
     descending: bool = False
     # The criteria as the client sent them, to build self/next links.
     echo: tuple[tuple[str, str], ...] = ()
+    # (source type, reference parameter): forward includes from the matches; reverse ones into them.
+    includes: tuple[tuple[str, str], ...] = ()
+    revincludes: tuple[tuple[str, str], ...] = ()
 
 
 def _split_unescaped(text: str, separator: str) -> list[str]:
@@ -200,7 +205,12 @@ def parse_search(
     criteria: list[Criterion] = []
     echo: list[tuple[str, str]] = []
     result: dict[str, str] = {}
+    includes: dict[str, list[tuple[str, str]]] = {"_include": [], "_revinclude": []}
     for name, raw in params:
+        if name in INCLUDE_PARAMS and result_params:
+            includes[name].append(_include(resource_type, name, raw))
+            echo.append((name, raw))
+            continue
         if name in RESULT_PARAMS and result_params:
             if name in result:
                 raise bad_request(f"{name} may be given only once.")
@@ -214,8 +224,75 @@ def parse_search(
     if sort not in ("_lastUpdated", "-_lastUpdated"):
         raise bad_request(f"_sort must be _lastUpdated or -_lastUpdated, not {sort!r}.")
     return SearchQuery(
-        resource_type, tuple(criteria), count, offset, sort.startswith("-"), tuple(echo)
+        resource_type,
+        tuple(criteria),
+        count,
+        offset,
+        sort.startswith("-"),
+        tuple(echo),
+        tuple(includes["_include"]),
+        tuple(includes["_revinclude"]),
     )
+
+
+def _include(resource_type: str, name: str, raw: str) -> tuple[str, str]:
+    """`Type:param` where param is a reference search parameter of Type; `_include` starts at the
+    searched type, `_revinclude` at a type whose parameter may point at it."""
+    source, _, param = raw.partition(":")
+    definition = RESOURCE_TYPES.get(source)
+    search_param = definition.search_params.get(param) if definition else None
+    if search_param is None or search_param.kind != "reference":
+        raise bad_request(f"{name} must be Type:reference-parameter, not {raw!r}.", name)
+    if name == "_include" and source != resource_type:
+        raise bad_request(f"_include must start at {resource_type}, not {source}.", name)
+    if name == "_revinclude" and search_param.targets and resource_type not in search_param.targets:
+        raise bad_request(f"{raw} never points at {resource_type}.", name)
+    return source, param
+
+
+def included(session: Session, query: SearchQuery, page: list[ResourceRow]) -> list[ResourceRow]:
+    """The resources `_include` and `_revinclude` add to a page: two index lookups per parameter,
+    whatever the size of the store; each resource once, none that is already a match."""
+    ids = [row.id for row in page]
+    if not ids or not (query.includes or query.revincludes):
+        return []
+    wanted: dict[str, set[str]] = {}
+    for source, param in query.includes:
+        for ref_type, ref_id in session.execute(
+            select(SearchIndexRow.ref_type, SearchIndexRow.ref_id).where(
+                SearchIndexRow.resource_type == source,
+                SearchIndexRow.param == param,
+                SearchIndexRow.resource_id.in_(ids),
+            )
+        ):
+            if ref_type and ref_id:
+                wanted.setdefault(ref_type, set()).add(ref_id)
+    for source, param in query.revincludes:
+        for (resource_id,) in session.execute(
+            select(SearchIndexRow.resource_id).where(
+                SearchIndexRow.resource_type == source,
+                SearchIndexRow.param == param,
+                SearchIndexRow.ref_type == query.resource_type,
+                SearchIndexRow.ref_id.in_(ids),
+            )
+        ):
+            wanted.setdefault(source, set()).add(resource_id)
+    matches = {(query.resource_type, i) for i in ids}
+    rows: list[ResourceRow] = []
+    for resource_type, found in sorted(wanted.items()):
+        rest = sorted(i for i in found if (resource_type, i) not in matches)
+        if not rest:
+            continue
+        rows += session.scalars(
+            select(ResourceRow)
+            .where(
+                ResourceRow.resource_type == resource_type,
+                ResourceRow.id.in_(rest),
+                ResourceRow.deleted == false(),
+            )
+            .order_by(ResourceRow.id)
+        ).all()
+    return rows
 
 
 def _indexed(resource_type: str, param: str, *matches: ColumnElement[bool]) -> ColumnElement[bool]:

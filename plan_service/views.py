@@ -15,9 +15,10 @@ from plan_service.bundles import capability_statement, everything_bundle, search
 from plan_service.db import Database
 from plan_service.errors import FhirError, bad_request, not_found
 from plan_service.everything import bundle_etag, everything
+from plan_service.history import history_bundle
 from plan_service.http import fhir_response, if_none_match, parse_if_match, resource_url
 from plan_service.resource_types import EVERYTHING_TYPES, ID_PATTERN, RESOURCE_TYPES
-from plan_service.search import Criterion, parse_search, run_search
+from plan_service.search import Criterion, included, parse_search, run_search
 from plan_service.validation import read_resource_body
 
 bp = Blueprint("fhir", __name__)
@@ -83,7 +84,22 @@ def search(resource_type: str) -> Response:
     with _session() as session:
         total, rows = run_search(session, query)
         page = [store.StoredResource.from_row(row) for row in rows]
-    return fhir_response(searchset(query, total, page))
+        extra = [store.StoredResource.from_row(row) for row in included(session, query, rows)]
+    return fhir_response(searchset(query, total, page, extra))
+
+
+@bp.get("/_history", **_ROUTE)
+def system_history() -> Response:
+    """Every version of every resource: the change feed (plan_service/history.py)."""
+    with _session() as session:
+        return fhir_response(history_bundle(session, None, request.args.to_dict()))
+
+
+@bp.get("/<resource_type>/_history", **_ROUTE)
+def type_history(resource_type: str) -> Response:
+    _checked_type(resource_type)
+    with _session() as session:
+        return fhir_response(history_bundle(session, resource_type, request.args.to_dict()))
 
 
 @bp.get("/<resource_type>/<resource_id>", **_ROUTE)

@@ -19,6 +19,14 @@ def by_fhir_ref(db_session: Session, fhir_ref: str) -> Account | None:
     return db_session.scalar(select(Account).where(Account.fhir_ref == fhir_ref))
 
 
+def names_by_fhir_ref(db_session: Session, fhir_refs: list[str]) -> dict[str, str]:
+    """Display names for many plan-API references in one query."""
+    if not fhir_refs:
+        return {}
+    stmt = select(Account.fhir_ref, Account.display_name).where(Account.fhir_ref.in_(fhir_refs))
+    return {ref: name for ref, name in db_session.execute(stmt)}
+
+
 def caseworkers(db_session: Session) -> list[Account]:
     stmt = select(Account).where(
         Account.kind == AccountKind.CASEWORKER, Account.disabled_at.is_(None)

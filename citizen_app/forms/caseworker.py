@@ -42,6 +42,7 @@ class StaffReplyForm(PortalForm):
 
 
 class AbsenceForm(PortalForm):
+    version = HiddenField()  # the PractitionerRole's version the caseworker saw
     start = DateField(_l("Away from"), validators=[Optional()], format=DATE_FORMATS)
     end = DateField(_l("Away until"), validators=[Optional()], format=DATE_FORMATS)
     substitute = SelectField(_l("Substitute while you are away"), validate_choice=False)

@@ -4,6 +4,7 @@ from .account import Account, AccountKind
 from .audit import AuditEvent
 from .auth import ActivationCode, Passkey, UserSession, WebAuthnChallenge
 from .base import Base, utcnow
+from .caseload import CaseloadEntry, FeedCursor
 from .delegation import Delegation, DelegationKind, Scope
 from .draft import Draft, MessageRead
 from .outbox import OutboxMessage, OutboxState
@@ -15,9 +16,11 @@ __all__ = [
     "ActivationCode",
     "AuditEvent",
     "Base",
+    "CaseloadEntry",
     "Delegation",
     "DelegationKind",
     "Draft",
+    "FeedCursor",
     "MessageRead",
     "OutboxMessage",
     "OutboxState",

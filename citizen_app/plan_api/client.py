@@ -115,6 +115,42 @@ class PlanClient:
         bundle = self._json(self._send("GET", f"/{resource_type}", params=params))
         return [entry["resource"] for entry in bundle.get("entry", [])]
 
+    def search_all(self, resource_type: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Every match: follows the Bundle's `next` links, so nothing is silently cut at one page."""
+        bundle = self._json(self._send("GET", f"/{resource_type}", params=params))
+        found = [entry["resource"] for entry in bundle.get("entry", [])]
+        seen: set[str] = set()
+        while True:
+            following = [
+                link.get("url")
+                for link in bundle.get("link", []) or []
+                if link.get("relation") == "next" and link.get("url")
+            ]
+            if not following or following[0] in seen:
+                return found
+            seen.add(following[0])
+            bundle = self._json(self._send("GET", following[0]))
+            found += [entry["resource"] for entry in bundle.get("entry", [])]
+
+    def history(self, params: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]:
+        """The change feed (`GET /_history`), every page: (entries, the first page's meta.lastUpdated,
+        which is the `_since` of the next read)."""
+        bundle = self._json(self._send("GET", "/_history", params=params))
+        entries = list(bundle.get("entry", []))
+        since = (bundle.get("meta") or {}).get("lastUpdated")
+        seen: set[str] = set()
+        while True:
+            following = [
+                link.get("url")
+                for link in bundle.get("link", []) or []
+                if link.get("relation") == "next" and link.get("url")
+            ]
+            if not following or following[0] in seen:
+                return entries, since
+            seen.add(following[0])
+            bundle = self._json(self._send("GET", following[0]))
+            entries += bundle.get("entry", [])
+
     # -- writes ----------------------------------------------------------------------------------
 
     def _provenance_header(

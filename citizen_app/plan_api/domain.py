@@ -31,6 +31,9 @@ class ProgressSign:
     noted_by: Person | None
     seen_at: datetime | None = None
     staff_comment: str | None = None
+    version: str | None = (
+        None  # the Observation's versionId: "mark as seen" updates this version only
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class GoalFeedback:
     sent: datetime | None
     sender: Person | None
     received: datetime | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,7 @@ class Preparation:
     topics: str | None
     bring: str | None
     seen_at: datetime | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)

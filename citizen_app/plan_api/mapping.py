@@ -155,6 +155,7 @@ def _signs_by_goal(index: _Index) -> dict[str, list[ProgressSign]]:
             index.person(performer),
             seen_at=parse_datetime(_sub(seen, "date").get("valueDateTime")) if seen else None,
             staff_comment=_sub(seen, "comment").get("valueString") if seen else None,
+            version=(obs.get("meta") or {}).get("versionId"),
         )
         signs.setdefault(focus, []).append(sign)
     for goal_signs in signs.values():
@@ -199,6 +200,7 @@ def _feedback_by_goal(index: _Index) -> dict[str, list[GoalFeedback]]:
                 sent=parse_datetime(item.get("sent")),
                 sender=index.person(_ref(item.get("sender"))),
                 received=parse_datetime(item.get("received")),
+                version=(item.get("meta") or {}).get("versionId"),
             )
         )
     epoch = datetime.min.replace(tzinfo=UTC)
@@ -473,6 +475,7 @@ def _preparation(index: _Index, response: Resource) -> Preparation:
         topics=_value(items, "topics"),
         bring=_value(items, "bring"),
         seen_at=_seen_at(response),
+        version=(response.get("meta") or {}).get("versionId"),
     )
 
 

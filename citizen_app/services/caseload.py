@@ -2,8 +2,9 @@
 who is away. Read from the plan API (CareTeam, PractitionerRole), the source of truth, on each request.
 
 Cost: one CareTeam search for my own caseload, one PractitionerRole search to find colleagues who named me as
-substitute, and one CareTeam search per colleague away now. The caseworker area is used by a few staff at
-desktops; a cache keyed on the roles' ETags is the next step if that ever matters.
+substitute, and one CareTeam search per colleague away now; every search follows its `next` links, so a
+municipality with more than one page of roles or teams loses no substitute and no citizen. What waits for
+those citizens comes from the read model (services/caseload_model.py), never from one read per citizen.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _substitute_of(role: dict) -> str | None:
 def _patients(client: PlanClient, role_ref: str, today: date | None = None) -> list[str]:
     """The citizens whose fixed caseworker `role_ref` is today (a hand-over dates the change)."""
     today = today or datetime.now(UTC).date()
-    teams = client.search(
+    teams = client.search_all(
         "CareTeam", {"participant": role_ref, "status": "active", "_count": "500"}
     )
     refs = []
@@ -62,7 +63,7 @@ def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> 
     unit = (me.get("organization") or {}).get("display")
     grants = [Grant(ref, Role.FIXED_CASEWORKER) for ref in _patients(client, role_ref)]
     covering: dict[str, str] = {}
-    for colleague in client.search("PractitionerRole", {"_count": "500"}):
+    for colleague in client.search_all("PractitionerRole", {"_count": "500"}):
         colleague_ref = f"PractitionerRole/{colleague['id']}"
         if colleague_ref == role_ref or _substitute_of(colleague) != role_ref:
             continue
@@ -75,31 +76,44 @@ def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> 
     return Coverage(tuple(grants), unit, covering)
 
 
-def team_patients(client: PlanClient, unit: str | None) -> list[str]:
-    """The citizens whose fixed caseworker works in `unit` (my team, me included), for the team's
-    timeliness figures. Only counts leave the caseworker area: no names, no content."""
-    if not unit:
-        return []
-    refs: list[str] = []
-    for role in client.search("PractitionerRole", {"_count": "500"}):
-        if (role.get("organization") or {}).get("display") != unit:
-            continue
-        for ref in _patients(client, f"PractitionerRole/{role['id']}"):
-            if ref not in refs:
-                refs.append(ref)
-    return refs
+def _handed_to(participants: list[dict], to_ref: str, start: date) -> bool:
+    return any(
+        (p.get("member") or {}).get("reference") == to_ref
+        and (p.get("period") or {}).get("start") == start.isoformat()
+        for p in participants
+    )
 
 
-def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> list[str]:
+@dataclass(frozen=True)
+class HandOver:
+    """What a hand-over did: the citizens moved, and those whose CareTeam or case could not be written now
+    (a colleague changed it at the same time, or the plan API was away). Sending the same hand-over again
+    finishes it: a citizen already moved is skipped (their old period already ends before the date)."""
+
+    moved: tuple[str, ...]
+    not_moved: tuple[str, ...]
+    cases_not_moved: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_moved and not self.cases_not_moved
+
+
+def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> HandOver:
     """Every citizen whose fixed caseworker `from_ref` is (or will be) goes to `to_ref` from `start`: the
     old participant's period ends the day before, a new one starts on `start`. Conversations and goals
     belong to the citizen's plan, not to the caseworker, so they follow without being touched; open cases
     (Task) get the new owner.
-    Returns the citizens moved. Each CareTeam is updated with If-Match on the version just read."""
+    Each write is an update with If-Match on the version read in this request; one that fails is reported
+    (never retried blindly, never overwriting a colleague's change) and the rest go on."""
     from datetime import timedelta
 
-    moved = []
-    for team in client.search(
+    from ..plan_api import PlanAPIError
+
+    moved: list[str] = []
+    not_moved: list[str] = []
+    earlier: list[str] = []
+    for team in client.search_all(
         "CareTeam", {"participant": from_ref, "status": "active", "_count": "500"}
     ):
         participants = list(team.get("participant", []) or [])
@@ -129,14 +143,23 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> li
             )
             changed = True
             break
+        subject = (team.get("subject") or {}).get("reference")
+        if not changed and subject and _handed_to(participants, to_ref, start):
+            earlier.append(subject)  # moved by an earlier try of this hand-over: its cases still go
         if changed:
             version = (team.get("meta") or {}).get("versionId")
-            client.update({**team, "participant": participants}, f'W/"{version}"')
-            subject = (team.get("subject") or {}).get("reference")
+            try:
+                client.update({**team, "participant": participants}, f'W/"{version}"')
+            except PlanAPIError:
+                if subject:
+                    not_moved.append(subject)
+                continue
             if subject:
                 moved.append(subject)
-    # Open cases get the new owner too, so the case system's own queues agree with the portal.
-    for task in client.search("Task", {"owner": from_ref, "_count": "500"}):
+    # Open cases get the new owner too, so the case system's own queues agree with the portal; also the
+    # cases of a citizen moved by an earlier, unfinished try of the same hand-over.
+    cases_not_moved: list[str] = []
+    for task in client.search_all("Task", {"owner": from_ref, "_count": "500"}):
         if task.get("status") in {
             "completed",
             "cancelled",
@@ -145,8 +168,13 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> li
             "entered-in-error",
         }:
             continue
-        if (task.get("for") or {}).get("reference") not in moved:
+        citizen = (task.get("for") or {}).get("reference")
+        if citizen not in moved and citizen not in earlier:
             continue
         version = (task.get("meta") or {}).get("versionId")
-        client.update({**task, "owner": {"reference": to_ref}}, f'W/"{version}"')
-    return moved
+        try:
+            client.update({**task, "owner": {"reference": to_ref}}, f'W/"{version}"')
+        except PlanAPIError:
+            if citizen and citizen not in cases_not_moved:
+                cases_not_moved.append(citizen)
+    return HandOver(tuple(moved), tuple(not_moved), tuple(cases_not_moved))

@@ -62,3 +62,13 @@ def _note(kind: str, text: str, author_ref: str, when: str) -> dict[str, Any]:
         "time": when,
         "text": text,
     }
+
+
+def seen_version(client: PlanClient, task_id: str, version: str) -> dict[str, Any]:
+    """The step and decision date of the version the caseworker saw (for the 412 page: "when you opened it")."""
+    from ..plan_api.mapping import parse_date
+
+    task = client.vread("Task", task_id, version)
+    codings = (task.get("businessStatus") or {}).get("coding") or [{}]
+    due = ((task.get("restriction") or {}).get("period") or {}).get("end")
+    return {"step": codings[0].get("code"), "due": parse_date(due), "version": version}

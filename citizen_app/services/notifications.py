@@ -47,7 +47,7 @@ def notify_new_answers(
         return 0
     since = min(a.answers_notified_until or utcnow() for a in accounts.values())
     try:
-        found = client.search(
+        found = client.search_all(
             "Communication",
             {"_lastUpdated": f"gt{since.astimezone(UTC).isoformat()}", "_count": "500"},
         )

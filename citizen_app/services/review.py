@@ -168,13 +168,14 @@ def set_absence(
     client: PlanClient,
     role_ref: str,
     *,
+    version: str,
     start: date | None,
     end: date | None,
     substitute_ref: str | None,
 ) -> Stored:
+    """Based on the version of the role the caseworker saw (the form carries it); 412 if it changed."""
     _, _, role_id = role_ref.partition("/")
-    fetched = client.read("PractitionerRole", role_id)
-    role = dict(fetched.resource or {})
+    role = dict(client.vread("PractitionerRole", role_id, version))
     role["notAvailable"] = (
         [
             {
@@ -192,30 +193,123 @@ def set_absence(
     if substitute_ref:
         others.append({"url": fhir.EXT_SUBSTITUTE, "valueReference": {"reference": substitute_ref}})
     role["extension"] = others
-    return client.update(role, fetched.etag or "")
+    return client.update(role, f'W/"{version}"')
 
 
-def mark_sign_seen(client: PlanClient, sign_id: str, *, by_ref: str, comment: str | None) -> Stored:
-    fetched = client.read("Observation", sign_id)
-    observation = dict(fetched.resource or {})
-    others = [e for e in observation.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
-    observation["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), comment)]
-    return client.update(observation, fetched.etag or "")
+def _seen_by_staff(
+    client: PlanClient,
+    resource_type: str,
+    resource_id: str,
+    version: str,
+    by_ref: str,
+    comment: str | None,
+) -> Stored:
+    """Mark the version the caseworker SAW as seen, with If-Match on that version: never re-read first, so a
+    colleague's change in between is a 412 for this person to see, not something silently replaced."""
+    seen = dict(client.vread(resource_type, resource_id, version))
+    others = [e for e in seen.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
+    seen["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), comment)]
+    return client.update(seen, f'W/"{version}"')
 
 
-def mark_preparation_seen(client: PlanClient, response_id: str, *, by_ref: str) -> Stored:
-    fetched = client.read("QuestionnaireResponse", response_id)
-    response = dict(fetched.resource or {})
-    others = [e for e in response.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
-    response["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), None)]
-    return client.update(response, fetched.etag or "")
+def mark_sign_seen(
+    client: PlanClient, sign_id: str, *, version: str, by_ref: str, comment: str | None
+) -> Stored:
+    return _seen_by_staff(client, "Observation", sign_id, version, by_ref, comment)
 
 
-def mark_feedback_seen(client: PlanClient, communication_id: str) -> Stored:
-    fetched = client.read("Communication", communication_id)
-    return client.update(
-        dict(fetched.resource or {}, received=utcnow().isoformat()), fetched.etag or ""
-    )
+def mark_preparation_seen(
+    client: PlanClient, response_id: str, *, version: str, by_ref: str
+) -> Stored:
+    return _seen_by_staff(client, "QuestionnaireResponse", response_id, version, by_ref, None)
+
+
+def mark_feedback_seen(client: PlanClient, communication_id: str, *, version: str) -> Stored:
+    seen = client.vread("Communication", communication_id, version)
+    return client.update(dict(seen, received=utcnow().isoformat()), f'W/"{version}"')
+
+
+def practitioner_ref(client: PlanClient, role_ref: str) -> str:
+    """Who wrote, as a person: the Practitioner behind the caseworker's PractitionerRole."""
+    _, _, role_id = role_ref.partition("/")
+    role = client.read("PractitionerRole", role_id).resource or {}
+    return (role.get("practitioner") or {}).get("reference") or role_ref
+
+
+def goal_conflict(client: PlanClient, goal_id: str, version: str, typed: str | None) -> dict:
+    """What changed since the caseworker looked: both versions, and their own unsaved words, to decide."""
+    current = client.read("Goal", goal_id).resource or {}
+    return {
+        "current": current,
+        "base": client.vread("Goal", goal_id, version),
+        "version": current["meta"]["versionId"],
+        "typed": typed,
+    }
+
+
+@dataclass(frozen=True)
+class SeenState:
+    """One version of something a caseworker marks as seen, in the words the conflict page shows."""
+
+    version: str
+    seen_at: datetime | None
+    by_ref: str | None
+    comment: str | None
+
+
+def seen_state(resource: dict[str, Any]) -> SeenState:
+    from ..plan_api.mapping import parse_datetime
+
+    version = str((resource.get("meta") or {}).get("versionId") or "")
+    if resource.get("resourceType") == "Communication":
+        return SeenState(version, parse_datetime(resource.get("received")), None, None)
+    for extension in resource.get("extension", []) or []:
+        if extension.get("url") != fhir.EXT_SEEN_BY_STAFF:
+            continue
+        parts = {e.get("url"): e for e in extension.get("extension", []) or []}
+        return SeenState(
+            version,
+            parse_datetime((parts.get("date") or {}).get("valueDateTime")),
+            ((parts.get("by") or {}).get("valueReference") or {}).get("reference"),
+            (parts.get("comment") or {}).get("valueString"),
+        )
+    return SeenState(version, None, None, None)
+
+
+@dataclass(frozen=True)
+class StaffConflict:
+    """A 412 on a staff update: the version the person saw, the version now, and their unsaved words."""
+
+    kind: str  # "sign", "preparation", "feedback" or "absence"
+    resource_id: str
+    base: dict[str, Any]
+    current: dict[str, Any]
+    typed: str | None
+
+    @property
+    def version(self) -> str:
+        return str((self.current.get("meta") or {}).get("versionId") or "")
+
+    @property
+    def base_seen(self) -> SeenState:
+        return seen_state(self.base)
+
+    @property
+    def current_seen(self) -> SeenState:
+        return seen_state(self.current)
+
+
+def staff_conflict(
+    client: PlanClient,
+    kind: str,
+    resource_type: str,
+    resource_id: str,
+    version: str,
+    typed: str | None,
+) -> StaffConflict:
+    current = client.read(resource_type, resource_id).resource or {}
+    base = client.vread(resource_type, resource_id, version)
+    return StaffConflict(kind, resource_id, base, current, typed)
 
 
 @dataclass(frozen=True)

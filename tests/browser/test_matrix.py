@@ -415,6 +415,20 @@ def jonas(browser: Browser, portal: Portal, demo: dict[str, Any]) -> dict[str, A
     return {"state": state, "review": review}
 
 
+def _colleague_marks_seen(portal: Portal, sign_id: str) -> None:
+    """A colleague marks the sign as seen in the case system while Jonas has the page open."""
+    import httpx
+
+    from citizen_app.models import utcnow
+    from citizen_app.plan_api import fhir
+
+    url = f"{portal.app.config['PLAN_API_URL']}/Observation/{sign_id}"
+    sign = httpx.get(url).json()
+    sign["extension"] = [fhir.seen_extension("PractitionerRole/x", utcnow(), "Set af en kollega")]
+    version = sign["meta"]["versionId"]
+    httpx.put(url, json=sign, headers={"If-Match": f'W/"{version}"'}).raise_for_status()
+
+
 @pytest.mark.parametrize("language", list(LOCALES))
 def test_every_caseworker_page_and_state(browser: Browser, portal: Portal, jonas, language) -> None:
     m = Matrix(browser, portal, language, jonas["state"])
@@ -433,6 +447,15 @@ def test_every_caseworker_page_and_state(browser: Browser, portal: Portal, jonas
     m.page.locator("details:has(form[action$='/decline']) summary").first.click()
     m.submit("main form[action$='/decline'] button")
     m.error("a citizen's review page, declined without a reason")
+    m.goto(jonas["review"])
+    sign_form = m.page.locator("main form[action*='/signs/']").first
+    _colleague_marks_seen(
+        portal, sign_form.get_attribute("action").split("/signs/")[1].split("/")[0]
+    )
+    sign_form.locator("textarea").fill("Godt set")
+    m.submit("main form[action*='/signs/'] button")
+    expect(m.page.locator("#seen-conflict")).to_be_visible()
+    m.check("a citizen's review page, a sign a colleague marked as seen first (412)")
     m.goto(jonas["review"])
     m.page.locator("details:has(form[action$='/representatives']) summary").click()
     m.submit("main form[action$='/representatives'] button")

@@ -122,6 +122,9 @@ def test_a_stale_case_update_is_refused_and_shown_nothing_is_overwritten(
     assert second.status_code == 409
     shown = text_of(second)
     assert "Sagen er ændret" in shown and "Mere tid" in shown
+    # Both versions: the one Jonas opened and the one now (decided by his first save).
+    opened = shown[shown.index("Da du åbnede det") :]
+    assert opened.index(due.strftime("%Y")) < opened.index("Nu") < opened.index("Der er truffet")
     at_api = search_at_api(plan_service.fhir_url, "Task", _id=task["id"])[0]
     assert at_api["status"] == "completed"
 

@@ -26,6 +26,19 @@ def patient_id(demo) -> str:
     return demo["sara"].fhir_ref.split("/", 1)[1]
 
 
+def version_in(client, page: str, action: str | None = None) -> str:
+    """The hidden version a form carries (of the form posting to `action`, else the page's first)."""
+    html = client.get(page).get_data(as_text=True)
+    if action is not None:
+        html = html[html.index(f'action="{action}"') :]
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
+def save_absence(client, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    version = version_in(client, "/caseworker/absence")
+    return post_form(client, "/caseworker/absence", {**data, "version": version})
+
+
 def sara_sends_a_message_and_a_goal(app, sara) -> None:
     assert (
         post_form(
@@ -48,7 +61,7 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
     caseload = text_of(jonas.get("/caseworker/"))
     assert "Sara Jensen" in caseload and "Fast sagsbehandler" in caseload
     # Her message, her goal, and the one demo sign Jonas has not seen yet.
-    assert re.search(r"Sara Jensen</a></td> <td>[^<]+</td> <td>3</td>", caseload), caseload
+    assert re.search(r"Sara Jensen</a></th> <td>[^<]+</td> <td>3</td>", caseload), caseload
     page = jonas.get(f"/caseworker/citizens/{patient_id(demo)}")
     assert page.status_code == 200
     review = text_of(page)
@@ -158,9 +171,8 @@ def test_absence_names_the_substitute_routes_messages_and_ends_with_the_absence(
     sign_in_as(amina, demo["amina"])
     assert amina.get(f"/caseworker/citizens/{patient_id(demo)}").status_code == 404  # not hers
     today = date.today()
-    saved = post_form(
+    saved = save_absence(
         jonas,
-        "/caseworker/absence",
         {
             "start": (today - timedelta(days=1)).isoformat(),
             "end": (today + timedelta(days=5)).isoformat(),
@@ -179,12 +191,7 @@ def test_absence_names_the_substitute_routes_messages_and_ends_with_the_absence(
     assert "Sara Jensen" in caseload and "Afløser" in caseload
     assert "Til den der er her nu" in text_of(amina.get(f"/caseworker/citizens/{patient_id(demo)}"))
     # The absence ends: Amina no longer has access.
-    assert (
-        post_form(
-            jonas, "/caseworker/absence", {"start": "", "end": "", "substitute": ""}
-        ).status_code
-        == 303
-    )
+    assert save_absence(jonas, {"start": "", "end": "", "substitute": ""}).status_code == 303
     assert amina.get(f"/caseworker/citizens/{patient_id(demo)}").status_code == 404
     after = text_of(as_sara.get("/plan"))
     assert "Amina Haddad" not in after, after[after.find("Amina") - 300 : after.find("Amina") + 100]
@@ -253,11 +260,23 @@ def test_signs_and_views_on_goals_reach_the_queue_and_a_seen_comment_reaches_the
             for o in search_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal.id}")
         )
     )
-    assert jonas.post(ours, data={"csrf_token": token, "comment": "Godt gået!"}).status_code == 303
+    sign_version = version_in(jonas, f"/caseworker/citizens/{patient_id(demo)}", ours)
+    assert (
+        jonas.post(
+            ours, data={"csrf_token": token, "comment": "Godt gået!", "version": sign_version}
+        ).status_code
+        == 303
+    )
     feedback_url = re.search(
         r'action="(/caseworker/citizens/[^"]+/feedback/[^"]+/seen)"', html
     ).group(1)
-    assert jonas.post(feedback_url, data={"csrf_token": token}).status_code == 303
+    feedback_version = version_in(jonas, f"/caseworker/citizens/{patient_id(demo)}", feedback_url)
+    assert (
+        jonas.post(
+            feedback_url, data={"csrf_token": token, "version": feedback_version}
+        ).status_code
+        == 303
+    )
     after = text_of(jonas.get(f"/caseworker/citizens/{patient_id(demo)}"))
     assert "Jeg vil hellere ses i weekenden" not in after
     assert "Set: Godt gået!" in text_of(as_sara.get(f"/plan/goals/{goal.id}"))

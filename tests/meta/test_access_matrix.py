@@ -244,13 +244,14 @@ SARAS = {
 
 
 def _jonas_away(app, demo) -> None:
-    from citizen_app.services import review
+    from citizen_app.services import absence, review
     from citizen_app.services.plan_reading import plan_client
 
     with app.app_context():
         review.set_absence(
             plan_client(),
             demo["jonas"].fhir_ref,
+            version=absence.current(plan_client(), demo["jonas"].fhir_ref).version,
             start=date.today() - timedelta(days=1),
             end=date.today() + timedelta(days=3),
             substitute_ref=demo["amina"].fhir_ref,

@@ -103,6 +103,7 @@ def test_capability_statement_lists_the_contract(client):
             "read",
             "vread",
             "search-type",
+            "history-type",
             "create",
             "update",
         }
@@ -110,6 +111,7 @@ def test_capability_statement_lists_the_contract(client):
         assert resource["updateCreate"] is False
         assert resource["conditionalCreate"] is True
     assert [o["name"] for o in resources["Patient"]["operation"]] == ["everything"]
+    assert rest["interaction"] == [{"code": "history-system"}]
     assert all("operation" not in r for n, r in resources.items() if n != "Patient")
     types = {p["name"]: p["type"] for p in resources["Observation"]["searchParam"]}
     assert types == {

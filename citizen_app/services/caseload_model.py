@@ -1,0 +1,429 @@
+"""The caseworker side's read model: what waits per citizen and the team figures, at municipal scale.
+
+Design (docs/architecture.md, "The caseworker area at scale"): one small `caseload_entry` row per citizen,
+computed from the citizen's plan (the same `$everything` read and snapshot as the plan page) and kept up to
+date from the plan API's change feed, `GET /_history?_since=<cursor>&_sort=_lastUpdated`, every page of it.
+Each caseload or team view first reads the feed once (one call when nothing changed), refreshes only the
+citizens whose resources changed since (one conditional `$everything` each), and then answers from the rows:
+one query for my citizens, one for my unit. So a view costs the same number of plan-API calls and SQL queries
+for 5 citizens and for 1,000; what changed since the last view costs one call per changed citizen, once.
+
+Writes made directly in the case system are in the feed like the portal's own, so the rows stay correct.
+The rows never decide access: who a caseworker may see comes, as before, from the plan API on each request
+(services/caseload.py `coverage`); the rows only say what waits for citizens already granted, and the counts
+for the unit. They hold no words of the citizen: due dates, counts, answer times, scores, complaint dates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..deadlines import answer_due
+from ..models import CaseloadEntry, FeedCursor, utcnow
+from ..plan_api import PlanAPIError, PlanClient, fhir
+from ..plan_api.domain import Plan
+from .plan_reading import read_plan
+from .review import review_items
+from .team import Month, OpenComplaint, _month_start
+
+log = logging.getLogger(__name__)
+FEED = "plan-history"
+FEED_PAGE = "1000"
+# Answer times and feedback older than this are not needed by any figure.
+KEEP_DAYS = 400
+
+
+def _patient_refs(resource: dict[str, Any]) -> set[str]:
+    """The citizens a changed resource belongs to."""
+    if resource.get("resourceType") == "Patient" and resource.get("id"):
+        return {f"Patient/{resource['id']}"}
+    refs = set()
+    for key in ("subject", "patient", "for"):
+        ref = (
+            (resource.get(key) or {}).get("reference")
+            if isinstance(resource.get(key), dict)
+            else None
+        )
+        if ref and ref.startswith("Patient/"):
+            refs.add(ref)
+    for participant in resource.get("participant", []) or []:
+        for key in ("actor", "member"):
+            ref = (participant.get(key) or {}).get("reference") or ""
+            if ref.startswith("Patient/"):
+                refs.add(ref)
+    return refs
+
+
+def summarize(plan: Plan) -> dict[str, Any]:
+    """What the caseworker side needs of one plan, without the citizen's words."""
+    items = review_items(plan)
+    kinds: dict[str, int] = {}
+    for item in items:
+        kinds[item.kind] = kinds.get(item.kind, 0) + 1
+    since = utcnow() - timedelta(days=KEEP_DAYS)
+    answers = []
+    for conversation in plan.conversations:
+        waiting: datetime | None = None
+        for message in conversation.messages:
+            if not message.from_staff and waiting is None:
+                waiting = message.sent
+            elif message.from_staff and waiting and message.sent:
+                if message.sent >= since:
+                    hours = (message.sent - waiting).total_seconds() / 3600
+                    answers.append([message.sent.astimezone(UTC).isoformat(), hours])
+                waiting = None
+    feedback = [
+        [f.authored.date().replace(day=1).isoformat(), f.score]
+        for f in plan.contact_feedback
+        if f.authored is not None and f.authored >= since
+    ]
+    days = current_app.config["COMPLAINT_WORKING_DAYS"]
+    complaints = []
+    for conversation in plan.conversations:
+        if conversation.kind != "complaint" or conversation.answered:
+            continue
+        received = conversation.messages[0].sent
+        if received is not None:
+            due = answer_due(received, working_days=days)
+            complaints.append([conversation.id, received.isoformat(), due.isoformat()])
+    return {
+        "dues": [item.due.isoformat() for item in items],
+        "kinds": kinds,
+        "answers": answers,
+        "feedback": feedback,
+        "complaints": complaints,
+    }
+
+
+def _store(db_session: Session, entry: CaseloadEntry | None, plan: Plan) -> CaseloadEntry:
+    summary = summarize(plan)
+    if entry is None:
+        entry = CaseloadEntry(patient_ref=plan.patient_ref)
+        db_session.add(entry)
+    caseworker = plan.caseworker
+    entry.citizen_name = plan.citizen_name[:200]
+    entry.fixed_role_ref = caseworker.reference if caseworker else None
+    entry.unit = caseworker.unit if caseworker else None
+    entry.valid_until = plan.next_caseworker_from
+    entry.waiting = len(summary["dues"])
+    entry.first_due = date.fromisoformat(summary["dues"][0]) if summary["dues"] else None
+    entry.summary_json = json.dumps(summary, separators=(",", ":"))
+    entry.refreshed_at = utcnow()
+    return entry
+
+
+def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
+    """Read these citizens' plans again (conditional: a 304 when the stored copy is current)."""
+    if not refs:
+        return
+    known = {
+        e.patient_ref: e
+        for e in db_session.scalars(
+            select(CaseloadEntry).where(CaseloadEntry.patient_ref.in_(sorted(refs)))
+        )
+    }
+    for ref in sorted(refs):
+        try:
+            reading = read_plan(db_session, ref, client)
+        except IntegrityError:
+            db_session.rollback()  # a plan page stored the same first snapshot at the same moment
+            reading = read_plan(db_session, ref, client)
+        if reading.plan is None:
+            if ref in known and reading.live:
+                db_session.delete(known[ref])  # gone from the plan API
+            continue
+        _store(db_session, known.get(ref), reading.plan)
+        try:
+            db_session.commit()
+        except IntegrityError:
+            # Another view refreshed the same citizen at the same moment: its row is as good as ours.
+            db_session.rollback()
+
+
+def sync(db_session: Session, client: PlanClient) -> None:
+    """Catch up with the change feed: one call when nothing changed. An outage leaves the rows as they are
+    (the caseload then shows what was last known; coverage has already asked the plan API for the grants)."""
+    cursor = db_session.get(FeedCursor, FEED)
+    params = {"_sort": "_lastUpdated", "_count": FEED_PAGE}
+    if cursor is not None:
+        params["_since"] = cursor.since
+    try:
+        entries, since = client.history(params)
+    except PlanAPIError as exc:
+        log.warning("plan API change feed could not be read: %s", exc)
+        return
+    changed: set[str] = set()
+    units: dict[str, str | None] = {}
+    for entry in entries:
+        resource = entry.get("resource") or {}
+        changed |= _patient_refs(resource)
+        if resource.get("resourceType") == "PractitionerRole" and resource.get("id"):
+            units[f"PractitionerRole/{resource['id']}"] = (resource.get("organization") or {}).get(
+                "display"
+            )
+    for role_ref, unit in units.items():  # a unit renamed or a caseworker moved: their rows follow
+        db_session.execute(
+            update(CaseloadEntry).where(CaseloadEntry.fixed_role_ref == role_ref).values(unit=unit)
+        )
+    try:
+        refresh(db_session, client, changed)
+    except PlanAPIError as exc:
+        db_session.rollback()
+        log.warning("plan API read failed while refreshing the caseload rows: %s", exc)
+        return  # the cursor stays: the next view tries the same changes again
+    if since and (entries or cursor is None):  # nothing new: the old `_since` is as good, no write
+        if cursor is None:
+            cursor = FeedCursor(name=FEED, since=since, updated_at=utcnow())
+            db_session.add(cursor)
+        cursor.since, cursor.updated_at = since, utcnow()
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()  # another view made the cursor first; the next view moves it
+
+
+def entries_for(
+    db_session: Session, client: PlanClient, refs: list[str], today: date
+) -> dict[str, CaseloadEntry]:
+    """The rows of these citizens (one query); a citizen with no row yet, or whose fixed caseworker
+    changes by date today, is read now."""
+    found = {
+        e.patient_ref: e
+        for e in db_session.scalars(
+            select(CaseloadEntry).where(CaseloadEntry.patient_ref.in_(refs))
+        )
+    }
+    missing = {r for r in refs if r not in found or _expired(found[r], today)}
+    if missing:
+        refresh(db_session, client, missing)
+        found.update(
+            {
+                e.patient_ref: e
+                for e in db_session.scalars(
+                    select(CaseloadEntry).where(CaseloadEntry.patient_ref.in_(sorted(missing)))
+                )
+            }
+        )
+    return found
+
+
+def unit_entries(
+    db_session: Session, client: PlanClient, unit: str | None, today: date
+) -> list[CaseloadEntry]:
+    """Every citizen whose fixed caseworker is in `unit` today (one query)."""
+    if not unit:
+        return []
+    # Plain rows, not ORM objects: 1,000 of them are read on every team view.
+    columns = select(
+        CaseloadEntry.patient_ref,
+        CaseloadEntry.citizen_name,
+        CaseloadEntry.valid_until,
+        CaseloadEntry.refreshed_at,
+        CaseloadEntry.summary_json,
+    ).where(CaseloadEntry.unit == unit)
+    rows = list(db_session.execute(columns))
+    expired = {e.patient_ref for e in rows if _expired(e, today)}
+    if expired:
+        refresh(db_session, client, expired)
+        rows = list(db_session.execute(columns))
+    return rows  # type: ignore[return-value]  # the same attributes as CaseloadEntry
+
+
+def _expired(entry: CaseloadEntry, today: date) -> bool:
+    return entry.valid_until is not None and entry.valid_until <= today
+
+
+# Parsed figures per row, kept in this process and keyed by the row's refresh time, so a view does not parse
+# 1,000 rows of JSON again when nothing changed (a row is parsed once per change). Bounded: cleared when full.
+_PARSED: dict[str, tuple[datetime, dict[str, Any]]] = {}
+_PARSED_MAX = 50_000
+
+
+def summary(entry: CaseloadEntry) -> dict[str, Any]:
+    """The row's figures (due dates, kinds, answer times, scores, complaints), parsed once per change."""
+    cached = _PARSED.get(entry.patient_ref)
+    if cached is not None and cached[0] == entry.refreshed_at:
+        return cached[1]
+    parsed = json.loads(entry.summary_json or "{}")
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[entry.patient_ref] = (entry.refreshed_at, parsed)
+    return parsed
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    waiting: int
+    overdue: int
+    median_hours: float | None
+    answered: int
+
+
+def timeliness(rows: list[CaseloadEntry], now: datetime) -> Timeliness:
+    """Items waiting, how many of them are overdue, and the median time to answer over the last 30 days."""
+    today_text, since = now.date().isoformat(), now - timedelta(days=30)
+    dues = [
+        d for e in rows for d in summary(e).get("dues", [])
+    ]  # ISO dates: text order is date order
+    cutoff = since.astimezone(UTC).isoformat()  # stored as UTC isoformat: text order is time order
+    hours = [h for e in rows for when, h in summary(e).get("answers", []) if when >= cutoff]
+    return Timeliness(
+        waiting=len(dues),
+        overdue=sum(1 for d in dues if d < today_text),
+        median_hours=statistics.median(hours) if hours else None,
+        answered=len(hours),
+    )
+
+
+def waiting_by_kind(rows: list[CaseloadEntry]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for entry in rows:
+        for kind, n in summary(entry).get("kinds", {}).items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    return kinds
+
+
+def satisfaction_by_month(
+    rows: list[CaseloadEntry], now: datetime, months: int = 12
+) -> list[Month]:
+    starts = [_month_start(now.date(), back) for back in range(months - 1, -1, -1)]
+    counts: dict[date, dict[str, int]] = {s: dict.fromkeys(fhir.SATISFACTION, 0) for s in starts}
+    for entry in rows:
+        for month, score in summary(entry).get("feedback", []):
+            key = date.fromisoformat(month)
+            if key in counts and score in counts[key]:
+                counts[key][score] += 1
+    return [Month(s, counts[s]) for s in starts]
+
+
+def open_complaints(rows: list[CaseloadEntry], mine: set[str]) -> list[OpenComplaint]:
+    found = []
+    for entry in rows:
+        for conversation_id, received, due in summary(entry).get("complaints", []):
+            found.append(
+                OpenComplaint(
+                    citizen_ref=entry.patient_ref,
+                    citizen_name=entry.citizen_name if entry.patient_ref in mine else None,
+                    conversation_id=conversation_id,
+                    received=datetime.fromisoformat(received).astimezone(UTC),
+                    due=date.fromisoformat(due),
+                )
+            )
+    found.sort(key=lambda c: c.due)
+    return found
+
+
+# -- the pages ------------------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    citizen_ref: str
+    role: str  # "fixed-caseworker" or "substitute"
+    name: str | None  # None: the plan API does not know the citizen (any more)
+    waiting: int
+    first_due: date | None
+    kinds: dict[str, int]
+
+    def overdue(self, today: date) -> bool:
+        return self.first_due is not None and self.first_due < today
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    rows: list[CaseloadRow]  # this page only
+    page: int
+    pages: int
+    total: int  # citizens I work for now
+    shown_total: int  # after the filter
+    only_waiting: bool
+    waiting: dict[str, int]  # what waits, per kind, over all my citizens
+    me: Timeliness
+    team: Timeliness
+
+
+def _urgency(row: CaseloadRow, today: date) -> tuple:
+    if row.first_due is None:
+        return (2, date.max, row.name or "")
+    return (0 if row.first_due < today else 1, row.first_due, row.name or "")
+
+
+def caseload_page(
+    db_session: Session,
+    client: PlanClient,
+    grants: list[Any],
+    unit: str | None,
+    *,
+    page: int,
+    only_waiting: bool,
+    now: datetime,
+) -> CaseloadPage:
+    """My citizens, the most urgent first (overdue, then by deadline), PAGE_SIZE a page, and the counts."""
+    today = now.date()
+    sync(db_session, client)
+    refs = [grant.citizen_ref for grant in grants]
+    found = entries_for(db_session, client, refs, today)
+    rows = []
+    for grant in grants:
+        entry = found.get(grant.citizen_ref)
+        rows.append(
+            CaseloadRow(
+                citizen_ref=grant.citizen_ref,
+                role=grant.role.value,
+                name=entry.citizen_name if entry else None,
+                waiting=entry.waiting if entry else 0,
+                first_due=entry.first_due if entry else None,
+                kinds=summary(entry).get("kinds", {}) if entry else {},
+            )
+        )
+    rows.sort(key=lambda row: _urgency(row, today))
+    mine = [found[r] for r in refs if r in found]
+    shown = [row for row in rows if row.waiting] if only_waiting else rows
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    team_rows = unit_entries(db_session, client, unit, today)
+    return CaseloadPage(
+        rows=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        page=page,
+        pages=pages,
+        total=len(rows),
+        shown_total=len(shown),
+        only_waiting=only_waiting,
+        waiting=waiting_by_kind(mine),
+        me=timeliness(mine, now),
+        team=timeliness(team_rows, now),
+    )
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    months: list[Month]
+    complaints: list[OpenComplaint]
+    citizens: int
+    timeliness: Timeliness
+
+
+def team_page(
+    db_session: Session, client: PlanClient, unit: str | None, mine: set[str], now: datetime
+) -> TeamPage:
+    """The unit's figures from the rows: counts only; names only for my own citizens."""
+    sync(db_session, client)
+    rows = unit_entries(db_session, client, unit, now.date())
+    return TeamPage(
+        months=satisfaction_by_month(rows, now, months=12),
+        complaints=open_complaints(rows, mine),
+        citizens=len(rows),
+        timeliness=timeliness(rows, now),
+    )

@@ -1,0 +1,240 @@
+"""The citizen page and the review queue: accept or decline a goal, answer, mark as seen."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from flask import Response as FlaskResponse
+from flask import (
+    abort,
+    flash,
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from ... import db
+from ...authz import Action, current_citizen_ref, guarded
+from ...forms.caseworker import (
+    AcceptGoalForm,
+    DeclineGoalForm,
+    StaffReplyForm,
+)
+from ...forms.common import PlainForm
+from ...identity import current_actor
+from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
+from ...services import review
+from ...services.plan_reading import plan_client, read_plan
+from . import bp
+from ._common import _practitioner_ref, _reading, _render_citizen, _seen_version
+
+
+@bp.get("/citizens/<patient_id>")
+@guarded(Action.CASE_PLAN_READ, "CarePlan")
+def citizen(patient_id: str) -> tuple[str, int]:
+    reading = _reading()
+    for item in review.review_items(reading.plan):
+        if item.conversation is not None:
+            with contextlib.suppress(PlanAPIError):  # "read" is a courtesy; the page still works
+                review.mark_read(plan_client(), item.conversation)
+    return _render_citizen(reading)
+
+
+def _goal_resource(goal_id: str) -> tuple[dict, str]:
+    fetched = plan_client().read("Goal", goal_id)
+    if (
+        fetched.resource is None
+        or fetched.resource.get("subject", {}).get("reference") != current_citizen_ref()
+    ):
+        abort(404)
+    return fetched.resource, fetched.etag or ""
+
+
+def _decide(goal_id: str, form, form_name: str, text_field, change, done: str):  # type: ignore[no-untyped-def]
+    """Accept or decline: based on the version the caseworker saw; a conflict or an outage keeps the text."""
+    reading = _reading()
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, **{form_name: form})
+    _goal_resource(goal_id)
+    try:
+        change(_seen(goal_id, form.version.data), f'W/"{form.version.data}"', text_field.data or "")
+    except PlanAPIConflict:
+        conflict = _conflict(goal_id, form.version.data, text_field.data)
+        return _render_citizen(reading, 409, conflict=conflict, **{form_name: form})
+    except PlanAPIError:
+        text_field.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, **{form_name: form})
+    flash(done)
+    return redirect(
+        url_for("caseworker.citizen", patient_id=current_citizen_ref().split("/", 1)[1]), code=303
+    )
+
+
+@bp.post("/citizens/<patient_id>/goals/<goal_id>/accept")
+@guarded(Action.CASE_REVIEW, "Goal")
+def accept(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
+    form = AcceptGoalForm()
+    return _decide(
+        goal_id,
+        form,
+        "accept_form",
+        form.wording,
+        lambda seen, if_match, text: review.accept_goal(
+            plan_client(), seen, if_match=if_match, wording=text, author_ref=_practitioner_ref()
+        ),
+        _("The goal is in the plan, with the citizen's words and yours."),
+    )
+
+
+@bp.post("/citizens/<patient_id>/goals/<goal_id>/decline")
+@guarded(Action.CASE_REVIEW, "Goal")
+def decline(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
+    form = DeclineGoalForm()
+    return _decide(
+        goal_id,
+        form,
+        "decline_form",
+        form.reason,
+        lambda seen, if_match, text: review.decline_goal(
+            plan_client(), seen, if_match=if_match, reason=text
+        ),
+        _("The goal is declined. The citizen sees your reason."),
+    )
+
+
+def _seen(goal_id: str, version: str | None) -> dict:
+    """The version the caseworker looked at: an update based on it is refused if the goal changed since."""
+    if not version or not version.isdigit():
+        abort(400)
+    try:
+        return plan_client().vread("Goal", goal_id, version)
+    except PlanAPINotFound:
+        abort(404)
+
+
+def _conflict(goal_id: str, version: str | None, typed: str | None) -> dict:
+    if not version or not version.isdigit():
+        abort(400)
+    return review.goal_conflict(plan_client(), goal_id, version, typed)
+
+
+@bp.post("/citizens/<patient_id>/messages/<conversation_id>/reply")
+@guarded(Action.CASE_REVIEW, "Communication")
+def answer(patient_id: str, conversation_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    conversation = reading.plan.conversation(conversation_id)
+    if conversation is None:
+        abort(404)
+    form = StaffReplyForm()
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, reply_form=form)
+    try:
+        message_id = uuid.UUID(form.message_id.data or "")
+    except ValueError:
+        message_id = uuid.uuid4()
+    try:
+        review.reply(
+            plan_client(),
+            plan=reading.plan,
+            conversation=conversation,
+            text=form.text.data or "",
+            sender_ref=current_actor().fhir_ref or "",
+            message_id=message_id,
+        )
+    except PlanAPIError:
+        form.text.errors = [
+            _("The plan system cannot be reached. Your text is kept: try again soon.")
+        ]
+        return _render_citizen(reading, 503, reply_form=form)
+    flash(_("Your answer is sent."))
+    return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
+
+
+def _mark_seen(reading, kind: str, resource_type: str, resource_id: str, typed, update):  # type: ignore[no-untyped-def]
+    """One "mark as seen": a 412 shows both versions and the unsaved words; an outage keeps the words."""
+    version = _seen_version()
+    kept = {"id": resource_id, "text": typed} if typed else None
+    try:
+        update(version)
+    except PlanAPIConflict:
+        try:
+            conflict = review.staff_conflict(
+                plan_client(), kind, resource_type, resource_id, version, typed
+            )
+        except PlanAPIError:
+            conflict = review.StaffConflict(kind, resource_id, {}, {}, typed)
+        fresh = read_plan(db.session(), current_citizen_ref())
+        return _render_citizen(fresh if fresh.plan else reading, 409, seen_conflict=conflict)
+    except PlanAPINotFound:
+        abort(404)
+    except PlanAPIError:
+        flash(_("The plan system cannot be reached. Your text is kept: try again soon."))
+        return _render_citizen(reading, 503, kept=kept)
+    flash(_("Marked as seen."))
+    return redirect(
+        url_for("caseworker.citizen", patient_id=current_citizen_ref().split("/", 1)[1]), code=303
+    )
+
+
+@bp.post("/citizens/<patient_id>/signs/<sign_id>/seen")
+@guarded(Action.CASE_REVIEW, "Observation")
+def sign_seen(patient_id: str, sign_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    known = {s.id for goal in reading.plan.goals for s in goal.signs}
+    if sign_id not in known or not PlainForm().validate_on_submit():
+        abort(404)
+    comment = (request.form.get("comment") or "")[:1000]
+    return _mark_seen(
+        reading,
+        "sign",
+        "Observation",
+        sign_id,
+        comment if comment.strip() else None,
+        lambda version: review.mark_sign_seen(
+            plan_client(),
+            sign_id,
+            version=version,
+            by_ref=current_actor().fhir_ref or "",
+            comment=comment if comment.strip() else None,
+        ),
+    )
+
+
+@bp.post("/citizens/<patient_id>/feedback/<feedback_id>/seen")
+@guarded(Action.CASE_REVIEW, "Communication")
+def feedback_seen(patient_id: str, feedback_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    known = {f.id for goal in reading.plan.goals for f in goal.feedback}
+    if feedback_id not in known or not PlainForm().validate_on_submit():
+        abort(404)
+    return _mark_seen(
+        reading,
+        "feedback",
+        "Communication",
+        feedback_id,
+        None,
+        lambda version: review.mark_feedback_seen(plan_client(), feedback_id, version=version),
+    )
+
+
+@bp.post("/citizens/<patient_id>/preparations/<response_id>/seen")
+@guarded(Action.CASE_REVIEW, "QuestionnaireResponse")
+def preparation_seen(patient_id: str, response_id: str) -> FlaskResponse | tuple[str, int]:
+    reading = _reading()
+    known = {p.id for m in reading.plan.meetings for p in m.preparations}
+    if response_id not in known or not PlainForm().validate_on_submit():
+        abort(404)
+    return _mark_seen(
+        reading,
+        "preparation",
+        "QuestionnaireResponse",
+        response_id,
+        None,
+        lambda version: review.mark_preparation_seen(
+            plan_client(), response_id, version=version, by_ref=current_actor().fhir_ref or ""
+        ),
+    )
