@@ -320,9 +320,18 @@ def _needed() -> list[tuple[str, str]]:
 
         wanted = [t for v in request.args.getlist("_type") for t in v.split(",")]
         return [("Patient", "r")] + [(t, "r") for t in (wanted or EVERYTHING_TYPES)]
-    permission = {"search": "s", "read": "r", "vread": "r", "create": "c", "update": "u"}.get(
-        endpoint, "cruds"
-    )
+    if endpoint == "system_history":  # the change feed: every version of every type
+        return [("*", "r")]
+    if endpoint == "type_history":
+        return [(resource_type, "r")]
+    permission = {
+        "search": "s",
+        "search_post": "s",
+        "read": "r",
+        "vread": "r",
+        "create": "c",
+        "update": "u",
+    }.get(endpoint, "cruds")
     if permission == "cruds":  # an interaction this table does not know: refuse rather than allow
         return [(resource_type or "*", "x")]
     needed = [(resource_type, permission)]

@@ -44,6 +44,21 @@ def api_headers(url: str) -> dict[str, str]:
     return {}
 
 
+class _AuthorisedHttp:
+    """`api.get(url, ...)`, `api.post(...)`, `api.put(...)`: httpx's functions with the Authorization header of
+    the test plan service the URL belongs to (see register_api), for tests that call the plan API themselves."""
+
+    def __getattr__(self, method: str) -> Callable[..., httpx.Response]:
+        def call(url: str, **kwargs: Any) -> httpx.Response:
+            headers = {**api_headers(url), **kwargs.pop("headers", {})}
+            return httpx.request(method.upper(), url, headers=headers, **kwargs)
+
+        return call
+
+
+api = _AuthorisedHttp()
+
+
 def count_at_api(fhir_url: str, resource_type: str, **params: str) -> int:
     """Ask the plan API itself how many resources match: what an integrator would check."""
     response = httpx.get(

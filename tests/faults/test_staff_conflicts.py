@@ -14,11 +14,9 @@ import threading
 from datetime import date, timedelta
 from html import unescape
 
-import httpx
-
 from citizen_app.plan_api import fhir
 from tests.conftest import sign_in_as
-from tests.helpers import csrf_token, post_form
+from tests.helpers import api, csrf_token, post_form
 
 ROUNDS = 10
 
@@ -40,13 +38,13 @@ def _new_sign(fhir_url: str, sara_ref: str, goal_id: str, n: int) -> str:
         note=f"Runde {n}",
         performer_ref=sara_ref,
     )
-    created = httpx.post(f"{fhir_url}/Observation", json=resource)
+    created = api.post(f"{fhir_url}/Observation", json=resource)
     created.raise_for_status()
     return created.json()["id"]
 
 
 def _stored_comment(fhir_url: str, sign_id: str) -> str | None:
-    sign = httpx.get(f"{fhir_url}/Observation/{sign_id}").json()
+    sign = api.get(f"{fhir_url}/Observation/{sign_id}").json()
     for extension in sign.get("extension", []):
         if extension["url"] == fhir.EXT_SEEN_BY_STAFF:
             for part in extension["extension"]:
@@ -98,7 +96,7 @@ def test_two_caseworkers_mark_the_same_sign_seen_exactly_one_wins(app, demo, pla
     sara_ref = demo["sara"].fhir_ref
     patient_id = sara_ref.split("/", 1)[1]
     page = f"/caseworker/citizens/{patient_id}"
-    goal_id = httpx.get(f"{fhir_url}/Goal", params={"patient": sara_ref}).json()["entry"][0][
+    goal_id = api.get(f"{fhir_url}/Goal", params={"patient": sara_ref}).json()["entry"][0][
         "resource"
     ]["id"]
     jonas, amina = app.test_client(), app.test_client()
@@ -167,6 +165,7 @@ class ColleagueWritesAtTheSameMoment:
 
     def __init__(self, service, skip: int) -> None:  # type: ignore[no-untyped-def]
         self.app, self.inner, self.armed, self.skip = service.app, service.app.wsgi_app, True, skip
+        self.authorisation = service.headers()  # the case system is an authorised client too
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         body = list(self.inner(environ, start_response))
@@ -182,7 +181,9 @@ class ColleagueWritesAtTheSameMoment:
             changed = {**team, "note": [{"text": "Rettet i fagsystemet"}]}
             version = team["meta"]["versionId"]
             answer = self.app.test_client().put(
-                f"/fhir/CareTeam/{team['id']}", json=changed, headers={"If-Match": f'W/"{version}"'}
+                f"/fhir/CareTeam/{team['id']}",
+                json=changed,
+                headers={"If-Match": f'W/"{version}"', **self.authorisation},
             )
             assert answer.status_code == 200
         return body
@@ -201,7 +202,7 @@ def test_a_hand_over_that_meets_a_conflict_says_which_citizen_did_not_move_and_c
     page = unescape(first.get_data(as_text=True))
     not_moved = re.search(r'<ul id="not-moved">(.*?)</ul>', page, re.S).group(1)
     assert "Sara Jensen" in not_moved
-    teams = httpx.get(
+    teams = api.get(
         f"{plan_service.fhir_url}/CareTeam", params={"patient": demo["sara"].fhir_ref}
     ).json()["entry"]
     members = [p["member"]["reference"] for p in teams[0]["resource"]["participant"]]
@@ -210,7 +211,7 @@ def test_a_hand_over_that_meets_a_conflict_says_which_citizen_did_not_move_and_c
 
     finished = post_form(jonas, "/caseworker/hand-over", form)
     assert finished.status_code == 303
-    team = httpx.get(
+    team = api.get(
         f"{plan_service.fhir_url}/CareTeam", params={"patient": demo["sara"].fhir_ref}
     ).json()["entry"][0]["resource"]
     assert [p["member"]["reference"] for p in team["participant"]] == [
@@ -218,7 +219,7 @@ def test_a_hand_over_that_meets_a_conflict_says_which_citizen_did_not_move_and_c
         demo["amina"].fhir_ref,
     ]
     assert team["note"][0]["text"] == "Rettet i fagsystemet"
-    tasks = httpx.get(
+    tasks = api.get(
         f"{plan_service.fhir_url}/Task", params={"patient": demo["sara"].fhir_ref}
     ).json()["entry"]
     open_owners = {
@@ -235,11 +236,11 @@ def test_an_absence_saved_from_a_stale_page_shows_both_versions_and_keeps_the_da
     version = _version_of(jonas, "/caseworker/absence", None)
     # Meanwhile the absence is set in the case system (a colleague or Jonas on another device).
     role_url = f"{plan_service.fhir_url}/{demo['jonas'].fhir_ref}"
-    role = httpx.get(role_url).json()
+    role = api.get(role_url).json()
     role["notAvailable"] = [
         {"description": "fravær", "during": {"start": "2031-03-01T00:00:00+00:00"}}
     ]
-    httpx.put(
+    api.put(
         role_url, json=role, headers={"If-Match": f'W/"{role["meta"]["versionId"]}"'}
     ).raise_for_status()
     typed = {"start": "2031-05-04", "end": "2031-05-08", "substitute": demo["amina"].fhir_ref}
@@ -248,7 +249,7 @@ def test_an_absence_saved_from_a_stale_page_shows_both_versions_and_keeps_the_da
     page = unescape(stale.get_data(as_text=True))
     assert "Dit fravær er ændret" in page and "1. mar. 2031" in page
     assert 'value="2031-05-04"' in page and 'value="2031-05-08"' in page  # what he chose is kept
-    after = httpx.get(role_url).json()
+    after = api.get(role_url).json()
     assert after["notAvailable"][0]["during"]["start"].startswith(
         "2031-03-01"
     )  # nothing overwritten

@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import event, select
 
 from citizen_app import db
@@ -17,6 +16,7 @@ from citizen_app.demo_data import load_unit
 from citizen_app.models import AuditEvent
 from citizen_app.plan_api import fhir
 from tests.conftest import sign_in_as
+from tests.helpers import api
 from tests.integration.test_caseworker import text_of
 
 
@@ -100,7 +100,7 @@ def test_a_message_written_straight_in_the_case_system_shows_in_the_caseload(
         subject=None,
         sent=datetime.now(UTC) - timedelta(hours=1),
     )
-    httpx.post(f"{plan_service.fhir_url}/Communication", json=message).raise_for_status()
+    api.post(f"{plan_service.fhir_url}/Communication", json=message).raise_for_status()
     after = int(
         re.search(r"Sara Jensen</a></th> <td>[^<]+</td> <td>(\d+)</td>", _html(jonas)).group(1)
     )
