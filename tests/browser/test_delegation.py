@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import activate, add_virtual_authenticator, assert_accessible, new_page
+from .conftest import activate, add_virtual_authenticator, assert_accessible, new_page, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +17,7 @@ def test_invite_accept_act_for_and_revoke(browser: Browser, portal, language: st
     sara = new_page(browser, locale="da-DK")
     activate(sara, portal)
     if language == "English":
+        open_menu(sara)
         sara.get_by_role("button", name="English").click()
     sara.goto(portal.url + "/delegations")
     assert_accessible(sara)
@@ -66,6 +67,7 @@ def test_access_log_and_my_data_pages_are_accessible(browser: Browser, portal) -
     for path in ("/who-has-looked", "/my-data"):
         page.goto(portal.url + path)
         assert_accessible(page)
+    open_menu(page)
     page.get_by_role("button", name="English").click()
     for path in ("/who-has-looked", "/my-data"):
         page.goto(portal.url + path)

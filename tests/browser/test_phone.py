@@ -56,6 +56,11 @@ HEADER_BOTTOM = """() => {
 
 SIDEWAYS = """() => document.documentElement.scrollWidth - window.innerWidth"""
 
+# A box in the page that scrolls sideways on its own (a table too wide for its wrapper): its name and how far.
+SCROLLING_BOXES = """() => [...document.querySelectorAll("main *")]
+  .filter((e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+  .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} scrolls sideways by ${e.scrollWidth - e.clientWidth} px`)"""
+
 
 def phone_problems(page: Page) -> list[str]:
     problems = list(page.evaluate(SPLIT_WORDS))
@@ -63,7 +68,7 @@ def phone_problems(page: Page) -> list[str]:
         problems.append(f"the header takes {bottom} px (at most {HEADER_LIMIT})")
     if (extra := page.evaluate(SIDEWAYS)) > 0:
         problems.append(f"scrolls sideways by {extra} px")
-    return problems
+    return problems + page.evaluate(SCROLLING_BOXES)
 
 
 BROKEN = """<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width">
@@ -74,9 +79,10 @@ BROKEN = """<!doctype html><html lang="en"><head><meta name="viewport" content="
  .wide { inline-size: 500px; }
 </style></head><body>
 <header>Borgerens Plan</header>
-<table><tr><td>You wrote it</td><td>Much closer</td><td>Citizen</td><td>Jensen</td><td>Overdue</td>
+<main><table><tr><td>You wrote it</td><td>Much closer</td><td>Citizen</td><td>Jensen</td><td>Overdue</td>
 <td>Fixed caseworker</td><td>Waiting</td></tr></table>
 <div class="wide">A box wider than the phone</div>
+<div style="overflow-x: auto"><p class="wide">Scrolls in its own box</p></div></main>
 </body></html>"""
 
 FIXED = BROKEN.replace("block-size: 200px", "block-size: 100px").replace(
@@ -90,10 +96,14 @@ def test_the_checkers_catch_a_broken_page(browser: Browser) -> None:
     problems = phone_problems(page)
     assert any("split across lines" in p for p in problems), problems
     assert any("the header takes 200 px" in p for p in problems), problems
-    assert any("scrolls sideways" in p for p in problems), problems
-    # The same page with the header cut down and words kept whole: only the wide box is left.
+    assert any(p.startswith("scrolls sideways") for p in problems), problems
+    assert any(p.startswith("div. scrolls sideways by 140 px") for p in problems), problems
+    # The same page with the header cut down and words kept whole: only the wide boxes are left.
     page.set_content(FIXED)
-    assert phone_problems(page) == ["scrolls sideways by 140 px"]
+    assert phone_problems(page) == [
+        "scrolls sideways by 140 px",
+        "div. scrolls sideways by 140 px",
+    ]
     page.context.close()
 
 
