@@ -191,3 +191,44 @@ def test_the_menu_by_keyboard_without_javascript(browser: Browser, portal: Porta
     assert page.url.endswith("/messages")
     expect(page.locator("header details")).not_to_have_attribute("open", "")
     page.context.close()
+
+
+def test_a_half_typed_step_is_kept_as_it_is_typed(browser: Browser, portal: Portal) -> None:
+    """With scripts on: typed into the goal conversation's first step, never pressed "Next", left. On another
+    device (a second sign-in), the words are there."""
+    words = "Jeg vil kunne gå en tur hver dag"
+    page, _state = signed_in(browser, portal, "sara")
+    page.goto(portal.url + "/goals/new/goal")
+    page.get_by_label("Hvad vil du gerne arbejde hen imod?").fill(words)
+    expect(page.get_by_role("status").filter(has_text="er gemt")).to_be_visible()
+    page.context.close()  # a phone call, a locked screen: the page is gone
+
+    other, _ = signed_in(browser, portal, "sara")
+    other.goto(portal.url + "/goals/new/goal")
+    expect(other.get_by_label("Hvad vil du gerne arbejde hen imod?")).to_have_value(words)
+    other.context.close()
+
+
+def test_a_message_is_kept_by_a_button_without_javascript(browser: Browser, portal: Portal) -> None:
+    """With scripts off: "Save and come back later" keeps the message; it is back on the next visit, on
+    another device, and gone once it is sent."""
+    page, state = signed_in(browser, portal, "sara")
+    page.context.close()
+    page = new_page(browser, locale="da-DK", javascript=False, storage_state=state)
+    page.goto(portal.url + "/messages/new")
+    page.get_by_label("Emne (du kan springe det over)").fill("Bussen")
+    page.get_by_label("Din besked").fill("Jeg kan ikke finde mit buskort.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Gem og kom tilbage senere").click()
+    expect(page.get_by_text("Din besked er gemt.")).to_be_visible()
+    page.context.close()
+
+    other, _ = signed_in(browser, portal, "sara")
+    other.goto(portal.url + "/messages/new")
+    expect(other.get_by_label("Emne (du kan springe det over)")).to_have_value("Bussen")
+    expect(other.get_by_label("Din besked")).to_have_value("Jeg kan ikke finde mit buskort.")
+    with other.expect_navigation():
+        other.get_by_role("button", name="Send").click()
+    other.goto(portal.url + "/messages/new")
+    expect(other.get_by_label("Din besked")).to_have_value("")
+    other.context.close()

@@ -68,6 +68,17 @@ def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
             step=code,
             updates={code: typed},
         )
+        if (
+            request.form.get("go") == "keep"
+        ):  # static/js/keep.js, as the person types: saved, nothing else
+            return "", 204
+        if request.form.get("go") == "later":
+            flash(
+                _(
+                    "Your answers are saved. To go on, choose “Write a new goal in your own words” on your plan."
+                )
+            )
+            return redirect(url_for("citizen.plan"), code=303)
         if request.form.get("go") == "back":
             previous = conversation.preceding(code)
             back = (
