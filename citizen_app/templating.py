@@ -135,6 +135,15 @@ def outbox_summary(message: OutboxMessage) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def goal_question(code: str) -> str:
+    """The goal conversation's question a note answers ("What will be different when you get there?"),
+    never its code: a caseworker reads the citizen's answer beside the question that was asked."""
+    from .journeys.goal_conversation import step
+
+    found = step(code)
+    return str(found.question) if found else _("Another answer")
+
+
 def may(action: str) -> bool:
     """Whether this request's actor may do `action` for this request's citizen: to hide controls. The guard
     of the route that the control leads to decides again, whatever the page showed."""
@@ -166,6 +175,7 @@ def unread_messages() -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages"] = unread_messages
     app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["goal_question"] = goal_question
     app.jinja_env.globals["uuid4"] = uuid.uuid4
     app.jinja_env.globals["acting_for_name"] = acting_for_name
     app.jinja_env.filters["scope_label"] = lambda code: str(labels.SCOPES.get(code, code))

@@ -18,7 +18,7 @@ from ...journeys import goal_conversation as conversation
 from ...restore import restore_pending
 from ...services.goals import propose_goal, send_feedback
 from ...services.plan_reading import read_plan
-from . import bp
+from . import bp, kept
 
 KIND = "goal"
 
@@ -68,10 +68,8 @@ def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
             step=code,
             updates={code: typed},
         )
-        if (
-            request.form.get("go") == "keep"
-        ):  # static/js/keep.js, as the person types: saved, nothing else
-            return "", 204
+        if request.form.get("go") == "keep":  # static/js/keep.js as the person types
+            return kept()
         if request.form.get("go") == "later":
             flash(
                 _(

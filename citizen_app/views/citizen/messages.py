@@ -14,7 +14,7 @@ from ...identity import current_actor
 from ...restore import restore_pending
 from ...services import messages
 from ...services.plan_reading import PlanReading, mark_read, read_plan
-from . import bp
+from . import bp, kept
 
 # The message being written is kept as a server draft (as it is typed, and by "Save and come back later"), so
 # it waits on any device the person signs in on; sending it removes the draft.
@@ -49,10 +49,10 @@ def new_message() -> str | FlaskResponse | tuple[str, int]:
     form = MessageForm()
     actor = current_actor()
     if request.method == "GET" and not restore_pending(form):
-        kept = drafts.answers(
+        saved = drafts.answers(
             drafts.find(db.session(), actor.account_id, current_citizen_ref(), KIND)
         )
-        form.subject.data, form.text.data = kept.get("subject", ""), kept.get("text", "")
+        form.subject.data, form.text.data = saved.get("subject", ""), saved.get("text", "")
     go = request.form.get("go")
     if request.method == "POST" and go in ("keep", "later"):  # CSRF checked already
         drafts.save(
@@ -67,7 +67,7 @@ def new_message() -> str | FlaskResponse | tuple[str, int]:
             },
         )
         if go == "keep":  # static/js/keep.js, as the person types
-            return "", 204
+            return kept()
         flash(_("Your message is saved. Choose “Write to your caseworker” to go on."))
         return redirect(url_for("citizen.conversations"), code=303)
     if caseworker is not None and form.validate_on_submit():
