@@ -27,7 +27,7 @@ from .plan_api.domain import Person
 # "mandag 11. januar 2027 kl. 10.00", "Monday 11 January 2027 at 10:00". Never seconds, never a zone name,
 # never a date of digits only ("12/1/26"). Styles: "full" with the weekday, "long" with the month's name,
 # "medium" and "short" with the month shortened; anything else is a Babel pattern (e.g. "MMMM y").
-def _patterns_locale() -> Locale:
+def date_locale() -> Locale:
     """The reader's locale for the order of day, month and year: English as written in Europe ("Monday
     11 January 2027"), not the United States' order Babel gives plain "en"."""
     locale = get_locale() or Locale.parse("da")
@@ -35,7 +35,7 @@ def _patterns_locale() -> Locale:
 
 
 def _date_pattern(style: str) -> str:
-    locale = _patterns_locale()
+    locale = date_locale()
     if style == "full":
         return "EEEE " + locale.date_formats["long"].pattern
     if style == "long":
@@ -65,7 +65,7 @@ def _date(value: date | None, style: str = "long", relative: bool = False) -> st
 def _datetime(value: datetime | None, style: str = "medium", relative: bool = False) -> str:
     if not value:
         return ""
-    hours = _patterns_locale().datetime_skeletons.get("Hm")
+    hours = date_locale().datetime_skeletons.get("Hm")
     text = _(
         "%(date)s at %(time)s",
         date=format_datetime(value, _date_pattern(style)),
