@@ -51,3 +51,25 @@ def test_the_caseworker_reads_each_answer_beside_its_question(app, as_sara, demo
     assert "Hvem kan hjælpe dig?" in page
     for code in ("different:", "first-sign:", "helpers:"):
         assert code not in page
+
+
+def test_a_relative_reads_the_plan_as_someone_elses(app, demo) -> None:
+    from tests.delegation_helpers import delegate
+    from tests.integration.test_delegation import saras_goal
+
+    _, peter = delegate(app, demo["sara"], "Peter Jensen", {"read"})
+    client = app.test_client()
+    sign_in_as(client, peter)
+    plan = text_of(client.get("/plan"))
+    assert "Planen for Sara Jensen" in plan and "Målene for Sara Jensen" in plan
+    assert "Sådan siger Sara Jensen det" in plan
+    for own_words in ("Min plan", "Mine mål", "Med dine egne ord", "din sagsbehandler det"):
+        assert own_words not in plan
+    goal = text_of(client.get(f"/plan/goals/{saras_goal(app, demo).id}"))
+    assert "Målet for Sara Jensen" in goal and "Tilbage til planen for Sara Jensen" in goal
+    assert "Dit mål" not in goal and "Dine tegn" not in goal
+    # Sara's own page still speaks to her.
+    sara = app.test_client()
+    sign_in_as(sara, demo["sara"])
+    own = text_of(sara.get("/plan"))
+    assert "Min plan" in own and "Mine mål" in own and "Med dine egne ord" in own
