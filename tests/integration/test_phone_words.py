@@ -73,3 +73,45 @@ def test_a_relative_reads_the_plan_as_someone_elses(app, demo) -> None:
     sign_in_as(sara, demo["sara"])
     own = text_of(sara.get("/plan"))
     assert "Min plan" in own and "Mine mål" in own and "Med dine egne ord" in own
+
+
+def test_a_relative_whose_access_ended_is_told_so_plainly(app, demo) -> None:
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+
+    from citizen_app import db
+    from citizen_app.models import Delegation, utcnow
+    from tests.delegation_helpers import delegate
+    from tests.integration.test_delegation import saras_goal
+
+    revoked, peter = delegate(app, demo["sara"], "Peter Jensen", {"read"})
+    goal_url = f"/plan/goals/{saras_goal(app, demo).id}"
+    client = app.test_client()
+    sign_in_as(client, peter)
+    assert client.get("/plan").status_code == 200
+    with app.app_context():
+        db.session().execute(
+            update(Delegation)
+            .where(Delegation.id == revoked.id)
+            .values(revoked_at=utcnow(), revoked_by=demo["sara"].id)
+        )
+        db.session().commit()
+    for url in ("/plan", goal_url, "/messages"):
+        response = client.get(url)
+        page = text_of(response)
+        assert response.status_code == 404  # like every refusal
+        assert "Sara Jensen har lukket for din adgang" in page, page
+        assert "Siden findes ikke" not in page
+    # Past its end date: the date it ended.
+    expired, anna = delegate(app, demo["sara"], "Anna Jensen", {"read"})
+    ended = date.today() - timedelta(days=2)
+    with app.app_context():
+        db.session().execute(
+            update(Delegation).where(Delegation.id == expired.id).values(ends_on=ended)
+        )
+        db.session().commit()
+    other = app.test_client()
+    sign_in_as(other, anna)
+    page = text_of(other.get("/plan"))
+    assert "Din adgang til at hjælpe Sara Jensen sluttede" in page, page
