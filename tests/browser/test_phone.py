@@ -1,4 +1,4 @@
-"""Issue #16 on a phone: every citizen and caseworker page at 360 × 740 in Danish, English and Arabic, with three
+"""Issue #16 on a phone: every citizen, relative and caseworker page at 360 × 740 in Danish, English and Arabic, with three
 checkers run in the page: no word rendered across two lines (each word's client rects), the header with the
 quick exit and the menu at most 120 px tall, no sideways scrolling. Each checker is first shown to fail on a
 deliberately broken page. One page load per page and language; every problem is collected and reported
@@ -160,6 +160,23 @@ def test_every_caseworker_page_reads_on_a_phone(
     page.context.close()
     assert citizen
     paths = ["/caseworker/", citizen, "/caseworker/team", "/caseworker/absence"]
+    problems = walk(browser, portal, state, paths)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_relative_page_reads_on_a_phone(
+    browser: Browser, portal: Portal, demo: dict[str, Any]
+) -> None:
+    """Peter, who may see Sara's plan: the pages he reaches, which speak of Sara by name."""
+    from tests.delegation_helpers import delegate
+
+    delegate(portal.app, demo["sara"], "Peter Jensen", {"read", "message"}, relative=demo["peter"])
+    page, state = signed_in(browser, portal, "peter")
+    page.goto(portal.url + "/plan")
+    goal = page.locator(GOAL_LINK).first.get_attribute("href")
+    page.context.close()
+    assert goal
+    paths = ["/plan", goal, "/messages", "/meetings", "/cases", "/account/passkeys"]
     problems = walk(browser, portal, state, paths)
     assert not problems, "\n".join(problems)
 
