@@ -129,8 +129,17 @@ def test_every_citizen_page_reads_on_a_phone(
     page.goto(portal.url + "/messages")
     conversation = page.locator("main a[href^='/messages/']:not([href$='/new'])").first
     conversation_path = conversation.get_attribute("href")
+    page.goto(portal.url + "/meetings")
+    preparation = page.locator("main a[href$='/prepare/goals']").first.get_attribute("href")
+    page.goto(portal.url + str(preparation))
+    # The meeting preparation's longest step: about two screens (2.2) to its buttons, one goal open
+    # at a time (it was 4,050 px with every goal's choices open).
+    height = page.evaluate(
+        "() => Math.round(document.querySelector('main form').getBoundingClientRect().bottom + scrollY)"
+    )
+    assert height <= 2.2 * 740, f"the preparation's first step is {height} px to its buttons"
     page.context.close()
-    assert goal and conversation_path
+    assert goal and conversation_path and preparation
     paths = [
         "/plan",
         goal,
@@ -145,6 +154,7 @@ def test_every_citizen_page_reads_on_a_phone(
         "/cases",
         "/meetings",
         "/complaints/new",
+        preparation,
     ]
     problems = walk(browser, portal, state, paths)
     assert not problems, "\n".join(problems)
