@@ -63,7 +63,15 @@ def test_a_relative_reads_the_plan_as_someone_elses(app, demo) -> None:
     plan = text_of(client.get("/plan"))
     assert "Planen for Sara Jensen" in plan and "Målene for Sara Jensen" in plan
     assert "Sådan siger Sara Jensen det" in plan
-    for own_words in ("Min plan", "Mine mål", "Med dine egne ord", "din sagsbehandler det"):
+    assert "Sagsbehandleren for Sara Jensen" in plan and "Den hjælp, Sara Jensen får" in plan
+    for own_words in (
+        "Min plan",
+        "Mine mål",
+        "Med dine egne ord",
+        "din sagsbehandler det",
+        "Min sagsbehandler",
+        "Den hjælp, du får",
+    ):
         assert own_words not in plan
     goal = text_of(client.get(f"/plan/goals/{saras_goal(app, demo).id}"))
     assert "Målet for Sara Jensen" in goal and "Tilbage til planen for Sara Jensen" in goal
