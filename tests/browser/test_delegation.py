@@ -56,7 +56,11 @@ def test_invite_accept_act_for_and_revoke(browser: Browser, portal, language: st
     peter.reload()
     expect(peter.get_by_role("heading", level=1)).not_to_have_text("Min plan")
     peter.goto(portal.url + "/plan")
-    assert peter.evaluate("document.title").startswith(("Siden findes ikke", "Page not found"))
+    # Told plainly, in his language, that Sara ended it; nothing else of hers.
+    assert peter.evaluate("document.title").startswith(
+        ("Sara Jensen har lukket for din adgang", "Sara Jensen has ended your access")
+    )
+    assert_accessible(peter)
     sara.context.close()
     peter.context.close()
 
