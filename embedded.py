@@ -4,11 +4,17 @@ Starts the reference plan service in this process on its own port and its own SQ
 database to the newest migration, loads the demo data through the plan API, delivers the outbox in a background
 thread, and serves the portal on http://localhost:$PORT (5000). The portal still reaches the plan service only
 over HTTP: citizen_app never imports plan_service; this launcher is the one place that knows both.
+
+Quiet by default: no request log (`--log-requests` or LOG_REQUESTS=1 turns it on), and the demo people with
+their codes come last, in a box. With PLAN_API_URL set it starts no plan service of its own. Ctrl+C stops
+everything it started.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -37,7 +43,32 @@ def _portal_credential(instance: Path) -> dict:
     return jwks
 
 
+def quiet_logs(log_requests: bool) -> None:
+    """Warnings and errors only, unless the request log is asked for: the codes must not scroll away."""
+    level = logging.INFO if log_requests else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    for name in ("werkzeug", "alembic", "citizen_app", "plan_service"):
+        logging.getLogger(name).setLevel(level)
+
+
+def boxed(title: str, lines: list[str]) -> str:
+    width = max(len(line) for line in [title, *lines])
+    rule = "+" + "-" * (width + 2) + "+"
+    rows = [f"| {title.ljust(width)} |", rule, *(f"| {line.ljust(width)} |" for line in lines)]
+    return "\n".join([rule, *rows, rule])
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Borgerens Plan, embedded default (make run)")
+    parser.add_argument(
+        "--log-requests",
+        action="store_true",
+        default=os.environ.get("LOG_REQUESTS", "").lower() in {"1", "true", "yes", "on"},
+        help="log every request (off by default; LOG_REQUESTS=1 does the same)",
+    )
+    args = parser.parse_args()
+    quiet_logs(args.log_requests)
     port = int(os.environ.get("PORT", "5000"))
     plan_port = int(os.environ.get("PLAN_PORT", str(port + 1)))
     instance = ROOT / "instance"
@@ -53,8 +84,10 @@ def main() -> None:
     os.environ.setdefault("OUTBOX_DISPATCH", "inline")
     jwks = _portal_credential(instance)
     plan_server = None
-    if "PLAN_API_URL" not in os.environ:
-        os.environ["PLAN_API_URL"] = f"http://127.0.0.1:{plan_port}/fhir"
+    if "PLAN_API_URL" in os.environ:
+        # README step 9: a plan service started on its own (or the real one); start none here.
+        print(f"Plan API: {os.environ['PLAN_API_URL']} (not started by this launcher)")
+    else:
         from plan_service import create_app as create_plan_service
         from plan_service.auth import register_client
         from plan_service.server import ThreadedServer
@@ -67,34 +100,47 @@ def main() -> None:
         register_client(plan_app.extensions["plan_service"], PORTAL_CLIENT_ID, jwks, PORTAL_SCOPE)
         plan_server = ThreadedServer(plan_app, "127.0.0.1", plan_port)
         plan_server.start()
+        os.environ["PLAN_API_URL"] = f"http://127.0.0.1:{plan_port}/fhir"
         print(f"Reference plan service: {plan_server.url}/fhir")
 
+    try:
+        serve(port, args.log_requests)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if plan_server is not None:
+            plan_server.stop()
+        print("Stopped.")
+
+
+def serve(port: int, log_requests: bool) -> None:
+    from alembic import command
+    from flask import cli
+
+    from citizen_app import config as settings
     from citizen_app import create_app, db
-    from citizen_app.cli import upgrade_database
+    from citizen_app.cli import alembic_config
     from citizen_app.demo_data import load
     from citizen_app.services.plan_reading import plan_client
 
+    # The database first, then the app: creating the app starts the outbox thread, which must find its tables.
+    command.upgrade(alembic_config(settings.from_environment()["DATABASE_URL"]), "head")
     app = create_app()
+    quiet_logs(log_requests)  # create_app sets up logging at INFO
     with app.app_context():
-        upgrade_database(app)
         people = load(
             db.session(),
             plan_client(),
             secret_key=app.config["SECRET_KEY"],
             code_days=app.config["ACTIVATION_CODE_DAYS"],
         )
-    print("Demo people, each with a fresh activation code:")
-    for line in people:
-        print(f"  {line}")
     print(
         f"\nOpen http://localhost:{port}/ (passkeys need the name localhost), choose"
         " 'Start with your activation code', type a code, make a passkey. Stop with Ctrl+C.\n"
     )
-    try:
-        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
-    finally:
-        if plan_server is not None:
-            plan_server.stop()
+    print(boxed("Demo people, each with a fresh activation code:", list(people)), flush=True)
+    cli.show_server_banner = lambda *args, **kwargs: None  # the box stays the last thing printed
+    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
 
 
 if __name__ == "__main__":

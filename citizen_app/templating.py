@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from babel import Locale
 from flask import Flask, g
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_timedelta,
+    get_locale,
+    to_user_timezone,
+)
 from flask_babel import gettext as _
 
 from . import labels
@@ -15,12 +23,74 @@ from .models import OutboxMessage, OutboxState
 from .plan_api.domain import Person
 
 
-def _date(value: date | None, style: str = "long") -> str:
-    return format_date(value, style) if value else ""
+# Dates for people, in the reader's language, in the portal's zone (BABEL_DEFAULT_TIMEZONE, Europe/Copenhagen):
+# "mandag 11. januar 2027 kl. 10.00", "Monday 11 January 2027 at 10:00". Never seconds, never a zone name,
+# never a date of digits only ("12/1/26"). Styles: "full" with the weekday, "long" with the month's name,
+# "medium" and "short" with the month shortened; anything else is a Babel pattern (e.g. "MMMM y").
+def date_locale() -> Locale:
+    """The reader's locale for the order of day, month and year: English as written in Europe ("Monday
+    11 January 2027"), not the United States' order Babel gives plain "en"."""
+    locale = get_locale() or Locale.parse("da")
+    return Locale.parse("en_GB") if locale.language == "en" and not locale.territory else locale
 
 
-def _datetime(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else ""
+def _date_pattern(style: str) -> str:
+    locale = date_locale()
+    if style == "full":
+        return "EEEE " + locale.date_formats["long"].pattern
+    if style == "long":
+        return locale.date_formats["long"].pattern
+    if style in ("medium", "short"):
+        skeleton = locale.datetime_skeletons.get("yMMMd")
+        return skeleton.pattern if skeleton else locale.date_formats["medium"].pattern
+    return style
+
+
+def _with_relative(text: str, value: date | datetime, relative: bool) -> str:
+    near = relative_day(value, fallback=False) if relative else ""
+    return _("%(date)s (%(relative)s)", date=text, relative=near) if near else text
+
+
+def _date(value: date | None, style: str = "long", relative: bool = False) -> str:
+    """`relative=True` adds "(in 3 days)" when the day is within a week of today."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        text = format_datetime(value, _date_pattern(style))
+    else:
+        text = format_date(value, _date_pattern(style))
+    return _with_relative(text, value, relative)
+
+
+def _datetime(value: datetime | None, style: str = "medium", relative: bool = False) -> str:
+    if not value:
+        return ""
+    hours = date_locale().datetime_skeletons.get("Hm")
+    text = _(
+        "%(date)s at %(time)s",
+        date=format_datetime(value, _date_pattern(style)),
+        time=format_datetime(value, hours.pattern if hours else "HH:mm"),
+    )
+    return _with_relative(text, value, relative)
+
+
+def relative_day(value: date | datetime | None, fallback: bool = True) -> str:
+    """Today, tomorrow, yesterday, "in 3 days", "2 days ago" within a week of today (in the portal's zone),
+    else the date (nothing without `fallback`): for deadlines and meetings, where the distance matters."""
+    if not value:
+        return ""
+    day = to_user_timezone(value).date() if isinstance(value, datetime) else value
+    today = to_user_timezone(datetime.now(UTC)).date()
+    days = (day - today).days
+    locale = get_locale() or Locale.parse("da")
+    words = locale._data["date_fields"]["day"].get("relative", {})
+    if days in (-1, 0, 1) and days in words:
+        return str(words[days])
+    if abs(days) < 7:
+        return format_timedelta(
+            timedelta(days=days), granularity="day", add_direction=True, threshold=1
+        )
+    return _date(day, "medium") if fallback else ""
 
 
 def written_by(author: Person | None) -> str:
@@ -65,6 +135,15 @@ def outbox_summary(message: OutboxMessage) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def goal_question(code: str) -> str:
+    """The goal conversation's question a note answers ("What will be different when you get there?"),
+    never its code: a caseworker reads the citizen's answer beside the question that was asked."""
+    from .journeys.goal_conversation import step
+
+    found = step(code)
+    return str(found.question) if found else _("Another answer")
+
+
 def may(action: str) -> bool:
     """Whether this request's actor may do `action` for this request's citizen: to hide controls. The guard
     of the route that the control leads to decides again, whatever the page showed."""
@@ -96,6 +175,7 @@ def unread_messages() -> int:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages"] = unread_messages
     app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["goal_question"] = goal_question
     app.jinja_env.globals["uuid4"] = uuid.uuid4
     app.jinja_env.globals["acting_for_name"] = acting_for_name
     app.jinja_env.filters["scope_label"] = lambda code: str(labels.SCOPES.get(code, code))
@@ -109,6 +189,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["outbox_state"] = outbox_state
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
+    app.jinja_env.filters["relative_day"] = relative_day
     # One decimal in the reader's language: 4,5 in Danish, 4.5 in English.
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="0.0")
     app.jinja_env.globals["labels"] = labels

@@ -51,6 +51,29 @@ def chosen_grant(actor: Actor) -> Grant | None:
     return match
 
 
+def access_ended_page(actor: Actor) -> tuple[str, int] | None:
+    """A relative whose every delegation has ended is told so, plainly ("Sara has ended your access", "your
+    access ended on …"), instead of "page not found": the name of the person they helped is all it shows,
+    whatever was asked for. Still a 404, like every refusal."""
+    from flask import render_template
+
+    from .. import db
+    from ..data.delegations import citizen_names, latest_ended_for_relative
+    from ..models import utcnow
+
+    ended = latest_ended_for_relative(db.session(), actor.account_id, utcnow().date())
+    if ended is None:
+        return None
+    name = citizen_names(db.session(), [ended.citizen_ref]).get(ended.citizen_ref, "")
+    return render_template(
+        "acting/ended.html",
+        name=name,
+        revoked=ended.revoked_at is not None,
+        by_citizen=ended.revoked_by == ended.citizen_account_id,
+        ended_on=ended.ends_on,
+    ), 404
+
+
 def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
     """Ask the policy before the view runs, and write the audit event either way."""
 
@@ -77,6 +100,10 @@ def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
             decision = can(actor, action, citizen_ref)
             record(actor, action.value, resource_type, citizen_ref, decision)
             if not decision:
+                if actor.kind is AccountKind.RELATIVE and not actor.grants:
+                    ended = access_ended_page(actor)
+                    if ended is not None:
+                        return ended
                 abort(404)  # the same answer as for something that does not exist
             g.citizen_ref = citizen_ref
             g.acting_role = decision.role

@@ -53,3 +53,18 @@ def citizen_names(db_session: Session, citizen_refs: list[str]) -> dict[str, str
         select(Account.fhir_ref, Account.display_name).where(Account.fhir_ref.in_(citizen_refs))
     )
     return {ref: name for ref, name in rows}
+
+
+def latest_ended_for_relative(
+    db_session: Session, account_id: uuid.UUID, today: date
+) -> Delegation | None:
+    """The relative's most recently ended delegation (revoked, or past its end date), if any."""
+    stmt = select(Delegation).where(
+        Delegation.relative_account_id == account_id, Delegation.accepted_at.is_not(None)
+    )
+    ended = [d for d in db_session.scalars(stmt) if not d.active_on(today)]
+    return max(
+        ended,
+        key=lambda d: (d.revoked_at.date() if d.revoked_at else d.ends_on, d.created_at),
+        default=None,
+    )

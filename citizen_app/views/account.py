@@ -27,6 +27,7 @@ from .. import db
 from ..audit import record_account_event
 from ..auth import relying_party
 from ..auth import service as auth_service
+from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
 from ..auth.sessions import end_sessions_of
 from ..authz import Action, guarded
@@ -147,7 +148,7 @@ def add_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
     assert account is not None
     if not recently_authenticated():
         return refused(_("Please confirm it is you first."), 403)
-    failed = register_passkey(account, default_name=_("Passkey"))
+    failed = register_passkey(account, default_name=device_name(request.user_agent.string))
     if failed is not None:
         return failed
     flash(_("Your new passkey is saved."))

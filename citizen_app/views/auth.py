@@ -28,6 +28,7 @@ from .. import db
 from ..audit import record_account_event
 from ..auth import activation, relying_party
 from ..auth import service as auth_service
+from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
 from ..authz import public
 from ..authz.guard import ACTING_FOR
@@ -243,7 +244,7 @@ def activate_passkey_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
     account = _activating_account()
     if account is None:
         return refused(_("Please start again with your activation code."), 403)
-    failed = register_passkey(account, default_name=_("My first passkey"))
+    failed = register_passkey(account, default_name=device_name(request.user_agent.string))
     if failed is not None:
         return failed
     sign_in(account)

@@ -183,6 +183,14 @@ def tab_to(page: Page, name: str, limit: int = 60, backwards: bool = False) -> N
     raise AssertionError(f"never reached {name!r} by Tab")
 
 
+def open_menu(page: Page) -> None:
+    """Open the header's "Menu" disclosure (a signed-in person's links and language switch), as a person
+    would: a click on "Menu". Nothing when there is none (a visitor) or it is open already."""
+    menu = page.locator("header details.site-menu")
+    if menu.count() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
 def add_virtual_authenticator(page: Page, user_verified: bool = True) -> tuple[Any, str]:
     """Chromium's virtual platform authenticator (CDP WebAuthn): ctap2, internal, resident keys, UV."""
     cdp = page.context.new_cdp_session(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from .conftest import activate, assert_accessible, new_page
+from .conftest import activate, assert_accessible, new_page, open_menu
 
 pytestmark = pytest.mark.browser
 PAGES = [
@@ -25,6 +25,7 @@ PAGES = [
 def test_citizen_pages_in_arabic_are_right_to_left_and_accessible(browser: Browser, portal) -> None:
     page = new_page(browser, locale="da-DK")
     activate(page, portal)
+    open_menu(page)
     page.get_by_role("button", name="العربية").click()
     for path in PAGES:
         page.goto(portal.url + path)

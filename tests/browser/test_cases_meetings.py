@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import activate, assert_accessible, new_page
+from .conftest import activate, assert_accessible, new_page, open_menu
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
@@ -15,12 +15,14 @@ DESKTOP = {"width": 1280, "height": 900}
 def test_sara_reads_her_case_and_prepares_her_meeting(browser: Browser, portal) -> None:
     page = new_page(browser, locale="da-DK")
     activate(page, portal)
+    open_menu(page)
     page.get_by_role("link", name="Mine sager").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mine sager")
     expect(page.get_by_text("Din sagsbehandler kigger på den")).to_be_visible()
     expect(page.get_by_text("Du får en afgørelse senest")).to_be_visible()
     assert_accessible(page)
 
+    open_menu(page)
     page.get_by_role("link", name="Møder").click()
     assert_accessible(page)
     page.get_by_role("link", name="Forbered mødet").click()

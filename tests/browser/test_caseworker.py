@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import activate, assert_accessible, new_page
+from .conftest import activate, assert_accessible, new_page, open_menu
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
@@ -26,6 +26,7 @@ def test_caseload_review_and_absence_pages(browser: Browser, portal, language: s
     page = new_page(browser, locale="da-DK", viewport=DESKTOP)
     activate(page, portal, username="jonas")  # caseworkers sign in with passkeys like everyone
     if language == "English":
+        open_menu(page)
         page.get_by_role("button", name="English").click()
     page.goto(portal.url + "/caseworker/")
     assert_accessible(page)

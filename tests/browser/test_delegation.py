@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import activate, add_virtual_authenticator, assert_accessible, new_page
+from .conftest import activate, add_virtual_authenticator, assert_accessible, new_page, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +17,7 @@ def test_invite_accept_act_for_and_revoke(browser: Browser, portal, language: st
     sara = new_page(browser, locale="da-DK")
     activate(sara, portal)
     if language == "English":
+        open_menu(sara)
         sara.get_by_role("button", name="English").click()
     sara.goto(portal.url + "/delegations")
     assert_accessible(sara)
@@ -55,7 +56,11 @@ def test_invite_accept_act_for_and_revoke(browser: Browser, portal, language: st
     peter.reload()
     expect(peter.get_by_role("heading", level=1)).not_to_have_text("Min plan")
     peter.goto(portal.url + "/plan")
-    assert peter.evaluate("document.title").startswith(("Siden findes ikke", "Page not found"))
+    # Told plainly, in his language, that Sara ended it; nothing else of hers.
+    assert peter.evaluate("document.title").startswith(
+        ("Sara Jensen har lukket for din adgang", "Sara Jensen has ended your access")
+    )
+    assert_accessible(peter)
     sara.context.close()
     peter.context.close()
 
@@ -66,6 +71,7 @@ def test_access_log_and_my_data_pages_are_accessible(browser: Browser, portal) -
     for path in ("/who-has-looked", "/my-data"):
         page.goto(portal.url + path)
         assert_accessible(page)
+    open_menu(page)
     page.get_by_role("button", name="English").click()
     for path in ("/who-has-looked", "/my-data"):
         page.goto(portal.url + path)

@@ -10,6 +10,7 @@ from .conftest import (
     activate,
     assert_accessible,
     new_page,
+    open_menu,
     signed_in_without_javascript,
     tab_to,
 )
@@ -62,6 +63,7 @@ def test_every_journey_page_and_error_state_is_accessible(
     page = new_page(browser, locale="da-DK")
     activate(page, portal)
     if language == "English":
+        open_menu(page)
         page.get_by_role("button", name="English").click()
     base = portal.url
     # The goal conversation: a step, its error, the check page, the resume page.

@@ -231,6 +231,9 @@ def test_every_citizen_page_and_state(browser: Browser, portal: Portal, sara, la
     m.check("new message, filled")
     m.session_warning("new message, filled")
     m.goto("/messages/new")
+    # What was typed before is kept (the draft, saved as it was typed): empty the form to see the error.
+    m.page.locator("main input[type=text]").fill("")
+    m.page.locator("textarea").fill("")
     m.submit()
     m.error("new message, error")
     m.page.locator("textarea").fill("Hej Jonas, kan vi mødes?")
@@ -362,6 +365,7 @@ def test_every_page_of_a_relative_acting_for_someone(
     m.page.locator("textarea").fill("Emil har haft en god uge.")
     m.check("relative: new message, filled")
     m.goto("/messages/new")
+    m.page.locator("textarea").fill("")  # the kept draft, emptied
     m.submit()
     m.error("relative: new message, error")
     m.goto("/cases")

@@ -39,6 +39,8 @@ def type_into(page: Page, label: str, text: str) -> None:
 def test_a_message_to_the_caseworker_by_keyboard_alone(browser: Browser, portal: Portal) -> None:
     page = new_page(browser, locale="da-DK")
     activate(page, portal)
+    tab_to(page, "Menu")
+    page.keyboard.press("Enter")
     tab_to(page, "Beskeder")
     press_enter_and_wait(page, "**/messages")
     tab_to(page, "Skriv til din sagsbehandler")
@@ -158,6 +160,8 @@ def test_the_other_citizen_journeys_work_without_javascript(
 def test_preparing_a_meeting_by_keyboard_alone(browser: Browser, portal: Portal) -> None:
     page = new_page(browser, locale="da-DK")
     activate(page, portal)
+    tab_to(page, "Menu")
+    page.keyboard.press("Enter")
     tab_to(page, "Møder")
     press_enter_and_wait(page, "**/meetings")
     tab_to(page, "Forbered mødet")

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .conftest import activate, assert_accessible, new_page, signed_in_without_javascript
+from .conftest import activate, assert_accessible, new_page, open_menu, signed_in_without_javascript
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ def test_plan_page_is_accessible_at_360px(
     page = new_page(browser, locale="da-DK")
     activate(page, portal)
     if locale == "en-GB":
+        open_menu(page)
         page.get_by_role("button", name="English").click()  # the language switch, as a person would
     page.goto(portal.url + "/")
     assert_accessible(page)
@@ -65,6 +66,7 @@ def test_the_plan_works_without_javascript(browser: Browser, portal) -> None:
     page = signed_in_without_javascript(browser, portal, locale="en-GB")
     page.goto(portal.url + "/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan")
+    open_menu(page)
     page.get_by_role("button", name="Dansk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Min plan")
     page.get_by_role("link", name="Skriv et tegn på fremgang").first.click()

@@ -12,6 +12,7 @@ from .conftest import (
     add_virtual_authenticator,
     assert_accessible,
     new_page,
+    open_menu,
     set_presence,
 )
 
@@ -36,6 +37,7 @@ def test_a_new_user_finds_activation_registers_signs_out_and_signs_in_without_a_
     page.wait_for_url("**/plan")
     expect(page.get_by_role("heading", level=1)).to_have_text("My plan")
 
+    open_menu(page)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status").first).to_contain_text("signed out")
     set_presence(cdp, authenticator, False)
@@ -74,6 +76,7 @@ def test_add_a_second_passkey_and_the_settings_page_is_accessible(
     page = new_page(browser, locale="da-DK")
     cdp, phone = activate(page, portal)
     if locale == "en-GB":
+        open_menu(page)
         page.get_by_role("button", name="English").click()
     page.goto(portal.url + "/account/passkeys")
     assert_accessible(page)

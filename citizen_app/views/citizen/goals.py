@@ -18,7 +18,7 @@ from ...journeys import goal_conversation as conversation
 from ...restore import restore_pending
 from ...services.goals import propose_goal, send_feedback
 from ...services.plan_reading import read_plan
-from . import bp
+from . import bp, kept
 
 KIND = "goal"
 
@@ -68,6 +68,15 @@ def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
             step=code,
             updates={code: typed},
         )
+        if request.form.get("go") == "keep":  # static/js/keep.js as the person types
+            return kept()
+        if request.form.get("go") == "later":
+            flash(
+                _(
+                    "Your answers are saved. To go on, choose “Write a new goal in your own words” on your plan."
+                )
+            )
+            return redirect(url_for("citizen.plan"), code=303)
         if request.form.get("go") == "back":
             previous = conversation.preceding(code)
             back = (

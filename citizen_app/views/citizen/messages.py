@@ -8,12 +8,18 @@ from flask_babel import gettext as _
 
 from ... import db
 from ...authz import Action, current_author_ref, current_citizen_ref, guarded
+from ...data import drafts
 from ...forms.citizen import MESSAGE_MAX, SUBJECT_MAX, MessageForm, ReplyForm
 from ...identity import current_actor
 from ...restore import restore_pending
 from ...services import messages
 from ...services.plan_reading import PlanReading, mark_read, read_plan
-from . import bp
+from . import bp, kept
+
+# The message being written is kept as a server draft (as it is typed, and by "Save and come back later"), so
+# it waits on any device the person signs in on; sending it removes the draft.
+KIND = "message"
+KEEP_MAX = 10_000
 
 
 def _reading() -> PlanReading:
@@ -41,8 +47,29 @@ def new_message() -> str | FlaskResponse | tuple[str, int]:
     reading = _reading()
     caseworker = reading.plan.caseworker if reading.plan else None
     form = MessageForm()
-    if request.method == "GET":
-        restore_pending(form)
+    actor = current_actor()
+    if request.method == "GET" and not restore_pending(form):
+        saved = drafts.answers(
+            drafts.find(db.session(), actor.account_id, current_citizen_ref(), KIND)
+        )
+        form.subject.data, form.text.data = saved.get("subject", ""), saved.get("text", "")
+    go = request.form.get("go")
+    if request.method == "POST" and go in ("keep", "later"):  # CSRF checked already
+        drafts.save(
+            db.session(),
+            account_id=actor.account_id,
+            citizen_ref=current_citizen_ref(),
+            kind=KIND,
+            step="message",
+            updates={
+                "subject": (form.subject.data or "")[:KEEP_MAX],
+                "text": (form.text.data or "")[:KEEP_MAX],
+            },
+        )
+        if go == "keep":  # static/js/keep.js, as the person types
+            return kept()
+        flash(_("Your message is saved. Choose “Write to your caseworker” to go on."))
+        return redirect(url_for("citizen.conversations"), code=303)
     if caseworker is not None and form.validate_on_submit():
         actor = current_actor()
         messages.send(
@@ -54,6 +81,7 @@ def new_message() -> str | FlaskResponse | tuple[str, int]:
             subject=form.subject.data if form.subject.data and form.subject.data.strip() else None,
             account_id=actor.account_id,
         )
+        drafts.discard(db.session(), actor.account_id, current_citizen_ref(), KIND)
         flash(
             _("Your message is saved and will be sent to %(name)s.", name=caseworker.covering.name)
         )
