@@ -24,7 +24,7 @@ def test_others_first_own_visits_folded_away_and_plain_words(app, client, demo) 
     client.get("/plan")
     client.get("/account/passkeys")  # her own sign-in settings: an event with no plain words before
     page = client.get("/who-has-looked").get_data(as_text=True)
-    others, _, folded = page.partition("<details")
+    others, _, folded = page.partition('<details class="own-visits"')
     assert "Peter Jensen</span>, din pårørende" in others and "så din plan" in others
     assert ">Dig<" not in others  # her own visits are not in the first table
     assert "Dine egne besøg" in folded and "så din plan" in folded

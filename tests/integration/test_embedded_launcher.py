@@ -97,7 +97,8 @@ def test_with_plan_api_url_it_starts_no_plan_service_and_logs_requests_when_aske
 ) -> None:
     """README step 9: the plan service started on its own, the portal pointed at it."""
     port = free_port_pair()
-    output, code = launch(tmp_path, port, "--log-requests", PLAN_API_URL=plan_service.fhir_url)
+    # The plan service answers registered clients only: the portal comes with the credential registered there.
+    output, code = launch(tmp_path, port, "--log-requests", **plan_service.portal_config())
     assert code == 0, output
     assert "ERROR" not in output and "Traceback" not in output, output
     assert "Reference plan service" not in output
