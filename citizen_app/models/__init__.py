@@ -8,6 +8,7 @@ from .delegation import Delegation, DelegationKind, Scope
 from .draft import Draft, MessageRead
 from .outbox import OutboxMessage, OutboxState
 from .plan_snapshot import PlanSnapshot
+from .saml import SamlAssertionSeen, SamlRequest
 
 __all__ = [
     "Account",
@@ -23,6 +24,8 @@ __all__ = [
     "OutboxState",
     "Passkey",
     "PlanSnapshot",
+    "SamlAssertionSeen",
+    "SamlRequest",
     "Scope",
     "UserSession",
     "WebAuthnChallenge",
