@@ -21,6 +21,7 @@ from xml.sax.saxutils import quoteattr
 
 from flask import Flask, Response, abort, request
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.assertion import Policy
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
@@ -206,6 +207,10 @@ def create_app(config: dict[str, Any]) -> Flask:
             sign_assertion=True,
             encrypt_assertion=True,
             encrypt_cert_assertion=None,
+            release_policy=Policy(
+                {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_URI}},
+                mds=server().metadata,
+            ),
         )
         encoded = base64.b64encode(str(response).encode()).decode()
         body = (

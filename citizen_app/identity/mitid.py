@@ -39,7 +39,8 @@ def cpr_hash(key: str, cpr: str) -> str:
 
 
 def find_patient(client: PlanClient, cpr: str) -> str | None:
-    found = client.search("Patient", {"identifier": f"{CPR_SYSTEM}|{cpr}"})
+    # POST search: the CPR number goes in the body, never in a URL (nor in the access logs that keep URLs).
+    found = client.search_by_post("Patient", {"identifier": f"{CPR_SYSTEM}|{cpr}"})
     if len(found) != 1:
         return None  # none, or (wrongly) several: never guess between people
     return f"Patient/{found[0]['id']}"

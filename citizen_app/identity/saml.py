@@ -317,7 +317,12 @@ def _level(ava: dict[str, list[str]]) -> str | None:
 
 def _reason(error: Exception) -> str:
     """A short reason code for the audit log and the tests; never the message (it may quote the XML)."""
-    kind = type(error).__name__
+    kind, text = type(error).__name__, str(error)
+    # pysaml2's own fixed messages (they do not quote the response).
+    if text.startswith("AudienceRestrictions conditions not satisfied"):
+        return "wrong-audience"
+    if text == "Condition not OK":
+        return "outside-validity"  # NotBefore / NotOnOrAfter of the assertion
     return {
         "SignatureError": "bad-signature",
         "MissingSignatureError": "unsigned",

@@ -1,43 +1,228 @@
-"""MitID through NemLog-in (OIOSAML 3): the portal's SAML service provider against the local simulator, a
-real SAML identity provider on a real port, and the reference plan service: who signs in, and every refusal."""
+"""MitID through NemLog-in (OIOSAML 3): the portal's SAML service provider against the local simulator (a real
+pysaml2 identity provider on a real port, with its own key) and the reference plan service: who signs in, what
+the session records, and every refusal (forged, replayed, unsolicited, too weak, no CPR)."""
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
-from citizen_app.models import Account
-from tests.nemlogin import Simulator, choose_person, post_to_acs, saml_config, start_sign_in
+from citizen_app import db
+from citizen_app.models import Account, AuditEvent, UserSession
+from tests.nemlogin import (
+    SP_BASE,
+    Simulator,
+    choose_person,
+    forge,
+    post_to_acs,
+    request_id,
+    saml_config,
+    start_sign_in,
+)
+
+SARA_CPR = "0101901234"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     sim = Simulator(tmp_path_factory.mktemp("nemlogin"))
     yield sim
     sim.stop()
 
 
+@pytest.fixture(scope="module")
+def sp_instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The portal's development SP keys, made once for the module (they live in the instance folder)."""
+    return tmp_path_factory.mktemp("sp-instance")
+
+
 @pytest.fixture
-def mitid_app(make_app: Any, simulator: Simulator, tmp_path: Path) -> Flask:
+def mitid_app(make_app: Any, simulator: Simulator, sp_instance: Path) -> Flask:
     app = make_app(**saml_config(simulator))
-    app.instance_path = str(tmp_path)
+    app.instance_path = str(sp_instance)
     simulator.trust(app)
-    simulator.app.extensions["nemlogin_sim.server"].__closure__  # noqa: B018
     return app
 
 
+def _refused(answer: Any) -> str:
+    assert answer.status_code in (400, 403), answer.status_code
+    return answer.get_data(as_text=True)
+
+
+def _denials(app: Flask) -> list[str]:
+    with app.app_context():
+        return [
+            e.action
+            for e in db.session().scalars(select(AuditEvent).where(AuditEvent.outcome == "denied"))
+        ]
+
+
+def test_metadata_is_an_entity_descriptor_with_signing_and_encryption_keys(
+    mitid_app: Flask,
+) -> None:
+    answer = mitid_app.test_client().get("/saml/metadata")
+    xml = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/samlmetadata+xml"
+    assert re.search(r'<(\w+:)?EntityDescriptor[^>]+entityID="http://localhost/saml/metadata"', xml)
+    assert re.search(r'AuthnRequestsSigned="true"', xml)
+    assert re.search(r'WantAssertionsSigned="true"', xml)
+    assert re.search(r'KeyDescriptor use="signing"', xml)
+    assert re.search(r'KeyDescriptor use="encryption"', xml)
+    assert f'Location="{SP_BASE}/saml/acs"' in xml
+    assert f'Location="{SP_BASE}/saml/slo"' in xml
+
+
+def test_the_authn_request_is_signed_and_asks_for_substantial(mitid_app: Flask) -> None:
+    import zlib
+    from urllib.parse import parse_qs, urlsplit
+
+    url = start_sign_in(mitid_app.test_client())
+    query = parse_qs(urlsplit(url).query)
+    assert query["SigAlg"] == ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"]
+    assert query["Signature"][0]
+    xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15).decode()
+    assert 'Comparison="minimum"' in xml
+    assert "https://data.gov.dk/concept/core/nsis/loa/Substantial" in xml
+
+
 def test_sara_signs_in_with_mitid_and_sees_her_plan(
-    mitid_app: Flask, demo: dict[str, Account]
+    mitid_app: Flask, demo: dict[str, Account], caplog: pytest.LogCaptureFixture
 ) -> None:
     client = mitid_app.test_client()
     acs, response, _relay = choose_person(start_sign_in(client), person="sara")
     answer = post_to_acs(client, acs, response)
-    assert answer.status_code == 303, answer.get_data(as_text=True)
+    assert answer.status_code == 303
     assert answer.headers["Location"] == "/plan"
     page = client.get("/plan")
     assert page.status_code == 200
     assert "Sara" in page.get_data(as_text=True)
+    with mitid_app.app_context():
+        sara = db.session().get(Account, demo["sara"].id)
+        # The demo account is the one linked (found through the Patient), with a keyed hash, not the CPR.
+        assert sara.cpr_hash and SARA_CPR not in sara.cpr_hash
+        row = (
+            db.session()
+            .scalars(
+                select(UserSession).where(
+                    UserSession.account_id == sara.id, UserSession.ended_at.is_(None)
+                )
+            )
+            .one()
+        )
+        assert (row.auth_method, row.auth_level) == ("mitid", "Substantial")
+        texts = " ".join(
+            f"{e.action} {e.resource_type} {e.citizen_ref}"
+            for e in db.session().scalars(select(AuditEvent))
+        )
+        assert SARA_CPR not in texts
+        assert SARA_CPR not in row.data_json
+    # Nor in any log line of the portal, nor in a URL it answered with.
+    assert SARA_CPR not in caplog.text
+    assert SARA_CPR not in answer.headers["Location"]
+
+
+def test_a_person_without_a_plan_gets_a_page_that_says_whom_to_call(
+    mitid_app: Flask, demo: dict[str, Account]
+) -> None:
+    client = mitid_app.test_client()
+    acs, response, _ = choose_person(start_sign_in(client), person="nobody")
+    answer = post_to_acs(client, acs, response)
+    assert answer.status_code == 403
+    assert "33 17 33 17" in answer.get_data(as_text=True)
+    assert client.get("/plan").status_code == 401
+
+
+def test_a_level_below_the_minimum_is_refused(mitid_app: Flask, demo: dict[str, Account]) -> None:
+    client = mitid_app.test_client()
+    acs, response, _ = choose_person(start_sign_in(client), person="low")
+    _refused(post_to_acs(client, acs, response))
+    assert "auth:mitid:level-too-low" in _denials(mitid_app)
+    assert client.get("/plan").status_code == 401
+
+
+def test_a_missing_cpr_is_refused(mitid_app: Flask, demo: dict[str, Account]) -> None:
+    client = mitid_app.test_client()
+    acs, response, _ = choose_person(
+        start_sign_in(client), person="custom", cpr="", name="Uden CPR", level="Substantial"
+    )
+    _refused(post_to_acs(client, acs, response))
+    assert "auth:mitid:no-cpr" in _denials(mitid_app)
+
+
+def test_a_replayed_assertion_is_refused(mitid_app: Flask, demo: dict[str, Account]) -> None:
+    first = mitid_app.test_client()
+    acs, response, _ = choose_person(start_sign_in(first), person="sara")
+    assert post_to_acs(first, acs, response).status_code == 303
+    thief = mitid_app.test_client()
+    _refused(post_to_acs(thief, acs, response))
+    assert "auth:mitid:replayed" in _denials(mitid_app)
+    assert thief.get("/plan").status_code == 401
+
+
+def test_an_unsolicited_response_is_refused(
+    mitid_app: Flask, simulator: Simulator, demo: dict[str, Account]
+) -> None:
+    client = mitid_app.test_client()
+    for in_response_to in (None, "id-we-never-sent"):
+        _refused(post_to_acs(client, "/saml/acs", forge(simulator, in_response_to)))
+    assert client.get("/plan").status_code == 401
+    assert _denials(mitid_app).count("auth:mitid:unsolicited") == 2
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    ["stranger-key", "unsigned", "tampered", "destination", "audience", "expired", "not-yet-valid"],
+)
+def test_forged_or_misdirected_responses_are_refused(
+    wrong: str, mitid_app: Flask, simulator: Simulator, demo: dict[str, Account], tmp_path: Path
+) -> None:
+    client = mitid_app.test_client()
+    sent = request_id(start_sign_in(client))
+    if wrong == "stranger-key":
+        response = forge(simulator, sent, cert_dir=tmp_path / "stranger")
+    elif wrong == "unsigned":
+        response = forge(simulator, sent, sign=False, encrypt=False)
+    elif wrong == "tampered":
+        xml = base64.b64decode(forge(simulator, sent, encrypt=False)).decode()
+        assert "Sara Jensen" in xml
+        response = base64.b64encode(xml.replace("Sara Jensen", "Mads Nielsen").encode()).decode()
+    elif wrong == "destination":
+        response = forge(simulator, sent, destination="https://elsewhere.example/saml/acs")
+    elif wrong == "audience":
+        response = forge(simulator, sent, audience="https://another-service.example/saml/metadata")
+    elif wrong == "expired":
+        response = forge(simulator, sent, lifetime={"minutes": -10})
+    else:
+        ahead = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        response = forge(simulator, sent, issued_at=ahead)
+    _refused(post_to_acs(client, "/saml/acs", response))
+    assert client.get("/plan").status_code == 401
+    reason = {
+        "stranger-key": "bad-signature",
+        "unsigned": "bad-signature",
+        "tampered": "bad-signature",
+        "destination": "invalid",
+        "audience": "wrong-audience",
+        "expired": "outside-validity",
+        "not-yet-valid": "outside-validity",
+    }[wrong]
+    assert _denials(mitid_app) == [f"auth:mitid:{reason}"]
+
+
+def test_a_genuine_forge_is_accepted(
+    mitid_app: Flask, simulator: Simulator, demo: dict[str, Account]
+) -> None:
+    """The control for the refusals above: the same forging path, with nothing wrong, signs Sara in."""
+    client = mitid_app.test_client()
+    sent = request_id(start_sign_in(client))
+    assert post_to_acs(client, "/saml/acs", forge(simulator, sent)).status_code == 303
+    assert client.get("/plan").status_code == 200
