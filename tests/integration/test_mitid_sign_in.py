@@ -226,3 +226,36 @@ def test_a_genuine_forge_is_accepted(
     sent = request_id(start_sign_in(client))
     assert post_to_acs(client, "/saml/acs", forge(simulator, sent)).status_code == 303
     assert client.get("/plan").status_code == 200
+
+
+def test_production_never_serves_or_trusts_the_simulator(
+    make_app: Any, simulator: Simulator, sp_instance: Path, tmp_path: Path
+) -> None:
+    import nemlogin_sim
+
+    with pytest.raises(RuntimeError):
+        nemlogin_sim.create_app(
+            {"ENVIRONMENT": "production", "SIM_BASE_URL": simulator.url, "SIM_CERT_DIR": str(tmp_path)}
+        )
+    keys = {
+        "SAML_SP_KEY_FILE": str(sp_instance / "saml" / "sp-signing.key"),
+        "SAML_SP_CERT_FILE": str(sp_instance / "saml" / "sp-signing.crt"),
+        "SAML_SP_ENCRYPTION_KEY_FILE": str(sp_instance / "saml" / "sp-encryption.key"),
+        "SAML_SP_ENCRYPTION_CERT_FILE": str(sp_instance / "saml" / "sp-encryption.crt"),
+    }
+    from nemlogin_sim.certificates import ensure_pair
+
+    ensure_pair(sp_instance / "saml", "sp-signing", "test")
+    ensure_pair(sp_instance / "saml", "sp-encryption", "test")
+    app = make_app(
+        ENVIRONMENT="production",
+        PUBLIC_URL="https://portal.example",
+        CPR_HASH_KEY="a-key-of-its-own",
+        SAML_IDP_METADATA=simulator.metadata_url,
+        **keys,
+    )
+    assert not [r.rule for r in app.url_map.iter_rules() if r.rule.startswith(("/sso", "/nemlogin"))]
+    from citizen_app.identity import saml
+
+    with app.app_context(), pytest.raises(RuntimeError, match="never trusts the NemLog-in simulator"):
+        saml.client(app)
