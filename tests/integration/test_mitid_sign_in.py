@@ -235,7 +235,11 @@ def test_production_never_serves_or_trusts_the_simulator(
 
     with pytest.raises(RuntimeError):
         nemlogin_sim.create_app(
-            {"ENVIRONMENT": "production", "SIM_BASE_URL": simulator.url, "SIM_CERT_DIR": str(tmp_path)}
+            {
+                "ENVIRONMENT": "production",
+                "SIM_BASE_URL": simulator.url,
+                "SIM_CERT_DIR": str(tmp_path),
+            }
         )
     keys = {
         "SAML_SP_KEY_FILE": str(sp_instance / "saml" / "sp-signing.key"),
@@ -254,8 +258,13 @@ def test_production_never_serves_or_trusts_the_simulator(
         SAML_IDP_METADATA=simulator.metadata_url,
         **keys,
     )
-    assert not [r.rule for r in app.url_map.iter_rules() if r.rule.startswith(("/sso", "/nemlogin"))]
+    assert not [
+        r.rule for r in app.url_map.iter_rules() if r.rule.startswith(("/sso", "/nemlogin"))
+    ]
     from citizen_app.identity import saml
 
-    with app.app_context(), pytest.raises(RuntimeError, match="never trusts the NemLog-in simulator"):
+    with (
+        app.app_context(),
+        pytest.raises(RuntimeError, match="never trusts the NemLog-in simulator"),
+    ):
         saml.client(app)

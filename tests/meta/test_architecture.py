@@ -38,7 +38,9 @@ def test_the_portal_never_imports_the_plan_service() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             offenders += [
-                f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in ("plan_service", "nemlogin_sim")
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.split(".")[0] in ("plan_service", "nemlogin_sim")
             ]
     assert offenders == []
 
