@@ -101,10 +101,12 @@ def ceremony_session() -> uuid.UUID:
 @public
 def sign_in_page() -> str:
     timed_out = request.args.get("timeout") == "1"
+    needs_level = request.args.get("level") == "1"
     return render_template(
         "auth/sign_in.html",
         next=safe_next(request.args.get("next"), ""),
         timed_out=timed_out,
+        needs_level=needs_level,
         mitid=saml.enabled(),
         form=PlainForm(),
     )

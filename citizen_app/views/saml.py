@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from .. import csrf, db
 from ..audit import record_account_event
+from ..auth.service import passkeys_of
 from ..authz import public
 from ..authz.guard import ACTING_FOR
 from ..forms.common import PlainForm
@@ -97,10 +98,16 @@ def acs() -> Response | tuple[str, int]:
     session[SAML_SESSION] = {"name_id": person.name_id, "session_index": person.session_index}
     if delegations:
         session[ACTING_FOR] = str(delegations[0].id)
-        for delegation in delegations:
+        for _delegation in delegations:
             record_account_event(account, "delegation:fuldmagt", "Delegation", "allowed")
-            _ = delegation
     record_account_event(account, "auth:sign-in:mitid", "Session", "allowed")
+    if not passkeys_of(db.session(), account.id):
+        # Passkeys stay the quick way back: offered right after MitID, while the sign-in is fresh.
+        flash(
+            _(
+                "You are signed in with MitID. Next time is quicker with a passkey: add one on this phone under Sign-in settings."
+            )
+        )
     return redirect(safe_next(next_path, home_for(account)), code=303)
 
 

@@ -268,3 +268,29 @@ def test_production_never_serves_or_trusts_the_simulator(
         pytest.raises(RuntimeError, match="never trusts the NemLog-in simulator"),
     ):
         saml.client(app)
+
+
+def test_actions_set_to_need_substantial_ask_for_mitid_first(
+    make_app: Any, simulator: Simulator, sp_instance: Path, demo: dict[str, Account]
+) -> None:
+    from tests.conftest import sign_in_as
+
+    app = make_app(**saml_config(simulator, SUBSTANTIAL_REQUIRED_FOR="citizen:message:write"))
+    app.instance_path = str(sp_instance)
+    simulator.trust(app)
+    with_passkey = app.test_client()
+    sign_in_as(with_passkey, demo["sara"])  # a passkey session: no NSIS level
+    assert with_passkey.get("/plan").status_code == 200  # other actions as before
+    answer = with_passkey.get("/messages/new")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/sign-in?")
+    assert "MitID" in with_passkey.get(answer.headers["Location"]).get_data(as_text=True)
+    with_mitid = app.test_client()
+    acs, response, _ = choose_person(start_sign_in(with_mitid), person="sara")
+    post_to_acs(with_mitid, acs, response)
+    assert with_mitid.get("/messages/new").status_code == 200
+    with app.app_context():
+        sara_sessions = db.session().scalars(
+            select(UserSession).where(UserSession.account_id == demo["sara"].id)
+        )
+        assert {(s.auth_method, s.auth_level) for s in sara_sessions} >= {("mitid", "Substantial")}
