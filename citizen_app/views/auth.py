@@ -108,7 +108,6 @@ def sign_in_page() -> str:
         timed_out=timed_out,
         needs_level=needs_level,
         mitid=saml.enabled(),
-        form=PlainForm(),
     )
 
 

@@ -25,7 +25,6 @@ from ..audit import record_account_event
 from ..auth.service import passkeys_of
 from ..authz import public
 from ..authz.guard import ACTING_FOR
-from ..forms.common import PlainForm
 from ..identity import current_actor, mitid, saml, sign_in, sign_out
 from ..plan_api import PlanAPIError
 from ..ratelimit import limiter, sign_in_limit
@@ -49,14 +48,14 @@ def metadata() -> Response:
     return Response(saml.metadata_xml(current_app), mimetype="application/samlmetadata+xml")
 
 
-@bp.post("/login")
+@bp.get("/login")
 @public
 @limiter.limit(sign_in_limit)
 def login() -> Response | tuple[str, int]:
+    """A link, not a form: the browser follows the redirect to NemLog-in, which the CSP's form-action 'self'
+    would refuse after a form post. It only starts a sign-in (a row that expires unused), and is rate-limited."""
     _enabled()
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    next_path = safe_next(request.form.get("next"), "")
+    next_path = safe_next(request.args.get("next"), "")
     try:
         location = saml.begin(db.session(), next_path)
     except Exception:  # NemLog-in's metadata cannot be read: say so, do not show a 500
@@ -136,4 +135,4 @@ def logout_redirect() -> str | None:
         return None
 
 
-__all__ = ["PlainForm", "bp", "logout_redirect"]
+__all__ = ["bp", "logout_redirect"]
