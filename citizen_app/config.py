@@ -51,6 +51,11 @@ def from_environment() -> dict[str, Any]:
                 "NOTIFY_SMTP_STARTTLS",
                 "NOTIFY_SMTP_TIMEOUT",
                 "NOTIFY_FROM",
+                "NOTIFY_DIGITALPOST_URL",
+                "NOTIFY_DIGITALPOST_SENDER_ID",
+                "NOTIFY_DIGITALPOST_SENDER_LABEL",
+                "NOTIFY_DIGITALPOST_ATTEMPTS",
+                "NOTIFY_DIGITALPOST_BACKOFF_SECONDS",
             )
             if key in env
         },
