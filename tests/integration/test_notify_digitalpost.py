@@ -170,3 +170,38 @@ def test_the_backend_is_chosen_by_configuration(receiver: Receiver, migrated: st
     app.extensions["citizen_app.plan_client"].close()
     with pytest.raises(ValueError, match="NOTIFY_DIGITALPOST_URL"):
         create_app({**config, "NOTIFY_DIGITALPOST_URL": ""})
+
+
+def test_an_answer_reaches_sara_through_digital_post_without_content(
+    receiver: Receiver, make_app, demo, plan_service
+) -> None:
+    """End to end: Sara opted in, her caseworker answers, the answer poll sends one MeMo notice addressed to
+    her CPR number (read from her Patient in the plan API), with none of the words."""
+    from citizen_app.services.notifications import poll_answers
+    from tests.conftest import sign_in_as
+    from tests.helpers import post_form, search_at_api
+    from tests.integration.test_citizen_journeys import _reply_as_caseworker, deliver
+
+    receiver.bodies.clear()
+    app = make_app(
+        NOTIFY_BACKEND="digitalpost",
+        NOTIFY_DIGITALPOST_URL=receiver.url,
+        NOTIFY_DIGITALPOST_SENDER_ID="29189846",
+    )
+    client = app.test_client()
+    sign_in_as(client, demo["sara"])
+    post_form(client, "/account/notifications", {"email": "sara@example.dk"})
+    post_form(client, "/messages/new", {"text": "Hvornår er mødet?"})
+    deliver(app)
+    (message,) = search_at_api(plan_service.fhir_url, "Communication", category="message")
+    _reply_as_caseworker(
+        plan_service.fhir_url, message, demo["jonas"].fhir_ref, "Mødet er den 3. december kl. 10"
+    )
+    assert poll_answers(app) == 1
+    assert poll_answers(app) == 0
+    (body,) = receiver.bodies
+    root = ET.fromstring(body)
+    assert root.findtext(f".//{M}Recipient/{M}recipientID") == CPR
+    text = body.decode()
+    for personal in ("Sara", "Jonas", "Mødet", "december", "Hvornår", "sara@example.dk"):
+        assert personal not in text
