@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, request
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.assertion import Policy
 from saml2.config import IdPConfig
@@ -226,10 +226,16 @@ def create_app(config: dict[str, Any]) -> Flask:
     def slo() -> Response:
         srv = server()
         try:
-            parsed = srv.parse_logout_request(request.args["SAMLRequest"], BINDING_HTTP_REDIRECT)
-        except Exception:
-            abort(400)
-        response = srv.create_logout_response(parsed.message, [BINDING_HTTP_REDIRECT])
+            parsed = srv.parse_logout_request(
+                request.args["SAMLRequest"],
+                BINDING_HTTP_REDIRECT,
+                relay_state=request.args.get("RelayState"),
+                sigalg=request.args.get("SigAlg"),
+                signature=request.args.get("Signature"),
+            )
+            response = srv.create_logout_response(parsed.message, [BINDING_HTTP_REDIRECT])
+        except Exception as error:  # a simulator: say what was wrong
+            return Response(repr(error), status=400, mimetype="text/plain")
         location = srv.config.metadata.single_logout_service(
             parsed.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso"
         )[0]["location"]

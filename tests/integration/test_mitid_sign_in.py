@@ -294,3 +294,25 @@ def test_actions_set_to_need_substantial_ask_for_mitid_first(
             select(UserSession).where(UserSession.account_id == demo["sara"].id)
         )
         assert {(s.auth_method, s.auth_level) for s in sara_sessions} >= {("mitid", "Substantial")}
+
+
+def test_signing_out_ends_the_session_here_and_at_nemlogin(
+    mitid_app: Flask, demo: dict[str, Account]
+) -> None:
+    import httpx
+
+    client = mitid_app.test_client()
+    acs, response, _ = choose_person(start_sign_in(client), person="sara")
+    post_to_acs(client, acs, response)
+    page = client.get("/plan").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = client.post("/sign-out", data={"csrf_token": token})
+    assert answer.status_code == 303
+    logout = answer.headers["Location"]
+    assert "/slo?SAMLRequest=" in logout and "Signature=" in logout  # a signed LogoutRequest
+    assert client.get("/plan").status_code == 401  # ended here at once
+    back = httpx.get(logout, follow_redirects=False)  # NemLog-in (the simulator) answers
+    assert back.status_code == 303, back.text
+    assert back.headers["Location"].startswith(f"{SP_BASE}/saml/slo?SAMLResponse=")
+    path = back.headers["Location"].removeprefix(SP_BASE)
+    assert client.get(path).headers["Location"] == "/"
