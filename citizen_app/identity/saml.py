@@ -389,3 +389,19 @@ def logout_url(name_id: str, session_index: str | None) -> str | None:
     )
     _ = request_id
     return dict(info["headers"])["Location"]
+
+
+def logout_request_is_genuine(args: Mapping[str, str]) -> bool:
+    """An IdP-initiated LogoutRequest (HTTP-Redirect) signed by NemLog-in; anything else is ignored, so that a
+    link cannot sign anyone out."""
+    try:
+        parsed = client().parse_logout_request(
+            args["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=args.get("RelayState"),
+            sigalg=args.get("SigAlg"),
+            signature=args.get("Signature"),
+        )
+    except Exception:
+        return False
+    return parsed is not None and bool(args.get("Signature"))

@@ -115,7 +115,7 @@ def acs() -> Response | tuple[str, int]:
 def slo() -> Response:
     """NemLog-in's answer to our logout (we signed out here already), or its own logout request."""
     _enabled()
-    if "SAMLRequest" in request.args:
+    if "SAMLRequest" in request.args and saml.logout_request_is_genuine(request.args):
         actor = current_actor()
         if not actor.anonymous:
             sign_out()

@@ -316,3 +316,14 @@ def test_signing_out_ends_the_session_here_and_at_nemlogin(
     assert back.headers["Location"].startswith(f"{SP_BASE}/saml/slo?SAMLResponse=")
     path = back.headers["Location"].removeprefix(SP_BASE)
     assert client.get(path).headers["Location"] == "/"
+
+
+def test_an_unsigned_logout_request_signs_nobody_out(
+    mitid_app: Flask, demo: dict[str, Account]
+) -> None:
+    client = mitid_app.test_client()
+    acs, response, _ = choose_person(start_sign_in(client), person="sara")
+    post_to_acs(client, acs, response)
+    forged = base64.b64encode(b"<samlp:LogoutRequest/>").decode()
+    assert client.get("/saml/slo", query_string={"SAMLRequest": forged}).status_code == 303
+    assert client.get("/plan").status_code == 200  # still signed in
