@@ -327,3 +327,30 @@ def test_an_unsigned_logout_request_signs_nobody_out(
     forged = base64.b64encode(b"<samlp:LogoutRequest/>").decode()
     assert client.get("/saml/slo", query_string={"SAMLRequest": forged}).status_code == 303
     assert client.get("/plan").status_code == 200  # still signed in
+
+
+def test_a_cpr_number_that_leads_to_staff_is_refused(
+    mitid_app: Flask, demo: dict[str, Account]
+) -> None:
+    """Staff accounts stay separate: a caseworker never signs in as a citizen with MitID."""
+    from citizen_app.identity.mitid import cpr_hash
+
+    with mitid_app.app_context():
+        jonas = db.session().get(Account, demo["jonas"].id)
+        jonas.cpr_hash = cpr_hash(mitid_app.config["CPR_HASH_KEY"], "0505801231")
+        db.session().commit()
+    client = mitid_app.test_client()
+    acs, response, _ = choose_person(
+        start_sign_in(client), person="custom", cpr="0505801231", name="Jonas Holm"
+    )
+    assert post_to_acs(client, acs, response).status_code == 403
+    assert client.get("/caseworker/").status_code in (401, 404)
+
+
+@pytest.mark.parametrize("garbage", ["", "not base64 at all", base64.b64encode(b"<x/>").decode()])
+def test_garbage_at_the_assertion_consumer_is_a_plain_refusal(
+    mitid_app: Flask, demo: dict[str, Account], garbage: str
+) -> None:
+    answer = mitid_app.test_client().post("/saml/acs", data={"SAMLResponse": garbage})
+    assert answer.status_code == 400
+    assert "Vi kunne ikke logge dig ind" in answer.get_data(as_text=True)
