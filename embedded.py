@@ -102,6 +102,7 @@ def main() -> None:
         plan_server.start()
         os.environ["PLAN_API_URL"] = f"http://127.0.0.1:{plan_port}/fhir"
         print(f"Reference plan service: {plan_server.url}/fhir")
+    nemlogin = _start_nemlogin_simulator(port, instance)
 
     try:
         serve(port, args.log_requests)
@@ -110,6 +111,8 @@ def main() -> None:
     finally:
         if plan_server is not None:
             plan_server.stop()
+        if nemlogin is not None:
+            nemlogin.stop()
         print("Stopped.")
 
 
@@ -136,11 +139,38 @@ def serve(port: int, log_requests: bool) -> None:
         )
     print(
         f"\nOpen http://localhost:{port}/ (passkeys need the name localhost), choose"
-        " 'Start with your activation code', type a code, make a passkey. Stop with Ctrl+C.\n"
+        " 'Log in with MitID' (the simulator: pick Sara), or 'Start with your activation code', type a"
+        " code, make a passkey. Stop with Ctrl+C.\n"
     )
     print(boxed("Demo people, each with a fresh activation code:", list(people)), flush=True)
     cli.show_server_banner = lambda *args, **kwargs: None  # the box stays the last thing printed
     app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+
+
+def _start_nemlogin_simulator(port: int, instance: Path) -> object | None:
+    """The NemLog-in SIMULATOR (a SAML IdP with demo people, nemlogin_sim/) on its own port, and the portal's
+    MitID settings pointed at it. Development only; production sets SAML_IDP_METADATA to NemLog-in's."""
+    if os.environ.get("SAML_IDP_METADATA") or os.environ["PORTAL_ENV"] != "development":
+        return None
+    from nemlogin_sim import create_app as create_simulator
+    from plan_service.server import ThreadedServer
+
+    sim_port = int(os.environ.get("NEMLOGIN_SIM_PORT", str(port + 2)))
+    sim_url = f"http://127.0.0.1:{sim_port}"
+    os.environ.setdefault("SAML_SP_BASE_URL", f"http://localhost:{port}")
+    simulator = create_simulator(
+        {
+            "ENVIRONMENT": "development",
+            "SIM_BASE_URL": sim_url,
+            "SIM_CERT_DIR": str(instance / "nemlogin_sim"),
+            "SIM_SP_METADATA_URL": f"http://127.0.0.1:{port}/saml/metadata",
+        }
+    )
+    server = ThreadedServer(simulator, "127.0.0.1", sim_port)
+    server.start()
+    os.environ["SAML_IDP_METADATA"] = f"{sim_url}/metadata"
+    print(f"NemLog-in SIMULATOR (not MitID; demo people only): {sim_url}")
+    return server
 
 
 if __name__ == "__main__":

@@ -67,6 +67,11 @@ def from_environment() -> dict[str, Any]:
                 "NOTIFY_SMTP_STARTTLS",
                 "NOTIFY_SMTP_TIMEOUT",
                 "NOTIFY_FROM",
+                "NOTIFY_DIGITALPOST_URL",
+                "NOTIFY_DIGITALPOST_SENDER_ID",
+                "NOTIFY_DIGITALPOST_SENDER_LABEL",
+                "NOTIFY_DIGITALPOST_ATTEMPTS",
+                "NOTIFY_DIGITALPOST_BACKOFF_SECONDS",
             )
             if key in env
         },
@@ -97,6 +102,31 @@ def from_environment() -> dict[str, Any]:
         "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         "RATELIMIT_ACTIVATION": env.get("RATELIMIT_ACTIVATION", "5 per minute; 20 per hour"),
         "RATELIMIT_SIGN_IN": env.get("RATELIMIT_SIGN_IN", "20 per minute; 100 per hour"),
+        # MitID through NemLog-in (OIOSAML 3), see docs/sign-in.md. Off while SAML_IDP_METADATA is empty.
+        # SAML_IDP_METADATA: NemLog-in's metadata, a file path or an https URL.
+        **{
+            key: env[key]
+            for key in (
+                "SAML_IDP_METADATA",
+                "SAML_SP_BASE_URL",
+                "SAML_SP_ENTITY_ID",
+                "SAML_SP_KEY_FILE",
+                "SAML_SP_CERT_FILE",
+                "SAML_SP_ENCRYPTION_KEY_FILE",
+                "SAML_SP_ENCRYPTION_CERT_FILE",
+                "CPR_HASH_KEY",
+            )
+            if key in env
+        },
+        # The NSIS level a MitID sign-in must reach: "Low", "Substantial" (default) or "High".
+        "SAML_MIN_LEVEL": env.get("SAML_MIN_LEVEL", "Substantial"),
+        # The rights ("borgerfuldmagt") the portal defines in Digital Fuldmagt: <prefix>see-plan|write|message.
+        "FULDMAGT_PRIVILEGE_PREFIX": env.get(
+            "FULDMAGT_PRIVILEGE_PREFIX", "https://borgerensplan.dk/privilege/"
+        ),
+        # Actions (permission names, space-separated) that need a session at NSIS Substantial or higher;
+        # empty: every sign-in method may do everything its person may (docs/sign-in.md).
+        "SUBSTANTIAL_REQUIRED_FOR": env.get("SUBSTANTIAL_REQUIRED_FOR", ""),
     }
 
 
@@ -123,6 +153,13 @@ def finalise(config: dict[str, Any]) -> dict[str, Any]:
             raise RuntimeError("SECRET_KEY must be set outside development.")
         # Development: a fresh key per process is fine, sessions are short-lived there.
         config["SECRET_KEY"] = secrets.token_hex(32)
+    if config.get("SAML_MIN_LEVEL") not in ("Low", "Substantial", "High"):
+        raise RuntimeError("SAML_MIN_LEVEL must be Low, Substantial or High.")
+    if not config.get("CPR_HASH_KEY"):
+        # Its own key in production, so that SECRET_KEY can be rotated without losing who is who.
+        if production and config.get("SAML_IDP_METADATA"):
+            raise RuntimeError("CPR_HASH_KEY must be set outside development when MitID is on.")
+        config["CPR_HASH_KEY"] = "cpr-hash:" + config["SECRET_KEY"]
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_SECURE", production)

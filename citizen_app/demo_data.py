@@ -23,6 +23,10 @@ DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
 UNIT = "Borgercenter Voksne, Team Nord"
 
 
+def _cpr(number: str) -> dict[str, str]:
+    return {"system": "urn:oid:1.2.208.176.1.2", "value": number}
+
+
 def _id(name: str) -> uuid.UUID:
     return uuid.uuid5(DEMO_NAMESPACE, name)
 
@@ -353,9 +357,18 @@ def load(
     amina_role = loader.role("amina-role", amina, "33 17 40 02")
     jonas_role = loader.role("jonas-role", jonas, "33 17 40 01", substitute=amina_role)
 
-    sara = loader.person("sara", "Patient", "Sara", "Jensen")
-    mads = loader.person("mads", "Patient", "Mads", "Nielsen")
-    emil = loader.person("emil", "Patient", "Emil", "Larsen", birthDate="2014-05-03")
+    # CPR numbers (DK Core identifier system): fake but well-formed, the same as the NemLog-in simulator's
+    # demo people, so that a MitID sign-in in the embedded default finds these Patients.
+    sara = loader.person("sara", "Patient", "Sara", "Jensen", identifier=[_cpr("0101901234")])
+    mads = loader.person("mads", "Patient", "Mads", "Nielsen", identifier=[_cpr("0202851235")])
+    emil = loader.person(
+        "emil",
+        "Patient",
+        "Emil",
+        "Larsen",
+        birthDate="2014-05-03",
+        identifier=[_cpr("0305141239")],
+    )
     peter = loader.person(
         "peter",
         "RelatedPerson",

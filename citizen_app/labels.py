@@ -118,6 +118,7 @@ DELEGATION_KIND = {
     "relative": _l("Relative"),
     "guardian": _l("Guardian"),
     "parent": _l("Parent"),
+    "fuldmagt": _l("Power of attorney (Digital Fuldmagt)"),
 }
 
 # "You act for Sara as her …"
@@ -125,6 +126,7 @@ ACTING_AS = {
     "relative": _l("relative"),
     "guardian": _l("guardian"),
     "parent": _l("parent"),
+    "fuldmagt": _l("holder of a power of attorney"),
 }
 
 # The access log in plain words: what the person did.
@@ -171,6 +173,7 @@ AUDIT_ROLE = {
     "relative": _l("your relative"),
     "guardian": _l("your guardian"),
     "parent": _l("your parent"),
+    "fuldmagt": _l("with your power of attorney"),
     "fixed-caseworker": _l("your caseworker"),
     "substitute": _l("a substitute caseworker"),
 }

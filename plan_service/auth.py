@@ -326,7 +326,7 @@ def _needed() -> list[tuple[str, str]]:
         return [(resource_type, "r")]
     permission = {
         "search": "s",
-        "search_post": "s",
+        "search_by_post": "s",
         "read": "r",
         "vread": "r",
         "create": "c",

@@ -102,6 +102,17 @@ def type_history(resource_type: str) -> Response:
         return fhir_response(history_bundle(session, resource_type, request.args.to_dict()))
 
 
+@bp.post("/<resource_type>/_search", **_ROUTE)
+def search_by_post(resource_type: str) -> Response:
+    """FHIR's POST search: the parameters in a form body, so that a search by a personal identifier (a CPR
+    number) never stands in a URL or an access log."""
+    query = parse_search(_checked_type(resource_type), request.form.items(multi=True))
+    with _session() as session:
+        total, rows = run_search(session, query)
+        page = [store.StoredResource.from_row(row) for row in rows]
+    return fhir_response(searchset(query, total, page))
+
+
 @bp.get("/<resource_type>/<resource_id>", **_ROUTE)
 def read(resource_type: str, resource_id: str) -> Response:
     _checked_id(_checked_type(resource_type), resource_id)

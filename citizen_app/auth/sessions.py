@@ -118,6 +118,8 @@ class DatabaseSessionInterface(SessionInterface):
                     created_at=now,
                     last_seen_at=now,
                     authenticated_at=now if account_id else None,
+                    auth_method=str(session.get("auth_method") or "")[:20] or None,
+                    auth_level=str(session.get("auth_level") or "")[:20] or None,
                 )
                 db_session.add(row)
                 db_session.commit()

@@ -11,10 +11,10 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from ..audit import record
-from ..identity import current_actor
+from ..identity import current_actor, meets_level
 from ..models import AccountKind
 from .policy import Action, Actor, Grant, can
 
@@ -74,6 +74,12 @@ def access_ended_page(actor: Actor) -> tuple[str, int] | None:
     ), 404
 
 
+def _level_enough(action: Action) -> bool:
+    """SUBSTANTIAL_REQUIRED_FOR names the actions that need a session at NSIS Substantial (a MitID sign-in)."""
+    required = current_app.config.get("SUBSTANTIAL_REQUIRED_FOR", "").split()
+    return action.value not in required or meets_level("Substantial")
+
+
 def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
     """Ask the policy before the view runs, and write the audit event either way."""
 
@@ -105,6 +111,11 @@ def guarded(action: Action, resource_type: str) -> Callable[[F], F]:
                     if ended is not None:
                         return ended
                 abort(404)  # the same answer as for something that does not exist
+            if not _level_enough(action):
+                # Allowed for this person, but not with how this session was established: MitID first.
+                return redirect(
+                    url_for("auth.sign_in_page", next=request.path, level="1"), code=303
+                )
             g.citizen_ref = citizen_ref
             g.acting_role = decision.role
             g.acting_grant = grant

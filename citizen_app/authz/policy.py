@@ -49,6 +49,9 @@ class Role(enum.StrEnum):
     RELATIVE = "relative"
     GUARDIAN = "guardian"
     PARENT = "parent"
+    FULDMAGT = (
+        "fuldmagt"  # a power of attorney from Digital Fuldmagt, as carried by the MitID sign-in
+    )
     FIXED_CASEWORKER = "fixed-caseworker"
     SUBSTITUTE = "substitute"
 
@@ -125,7 +128,7 @@ _BY_SCOPE = {
     ),
     "message": frozenset({Action.MESSAGE_READ, Action.MESSAGE_WRITE, Action.COMPLAINT_WRITE}),
 }
-_DELEGATED = frozenset({Role.RELATIVE, Role.GUARDIAN, Role.PARENT})
+_DELEGATED = frozenset({Role.RELATIVE, Role.GUARDIAN, Role.PARENT, Role.FULDMAGT})
 _CASEWORKER = frozenset({Action.CASE_PLAN_READ, Action.CASE_REVIEW, Action.CASE_UPDATE})
 
 

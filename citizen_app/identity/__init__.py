@@ -13,6 +13,10 @@ from ..models import Account, AccountKind, utcnow
 
 SESSION_KEY = "account_id"
 AUTHENTICATED_AT = "authenticated_at"
+AUTH_METHOD = "auth_method"
+AUTH_LEVEL = "auth_level"
+# NSIS levels of assurance in order; sign-in methods without an NSIS notification have none.
+LEVELS = ("Low", "Substantial", "High")
 
 
 def current_actor() -> Actor:
@@ -76,8 +80,10 @@ def session_id() -> uuid.UUID | None:
     return getattr(session, "row_id", None)
 
 
-def sign_in(account: Account) -> None:
-    """A new session id at every sign-in: whatever an attacker planted before is worth nothing after."""
+def sign_in(account: Account, method: str = "passkey", level: str | None = None) -> None:
+    """A new session id at every sign-in: whatever an attacker planted before is worth nothing after.
+
+    The session records how it was established and at what NSIS level (kept on its row, see auth.sessions)."""
     drafts = {k: v for k, v in session.items() if k.startswith("draft:")}
     pending = drafts.get("draft:pending")
     if isinstance(pending, dict) and pending.get("owner") != str(account.id):
@@ -86,8 +92,25 @@ def sign_in(account: Account) -> None:
     session.update(drafts)
     session[SESSION_KEY] = str(account.id)
     session[AUTHENTICATED_AT] = utcnow().isoformat()
+    session[AUTH_METHOD] = method
+    if level:
+        session[AUTH_LEVEL] = level
     session.rotate = True  # type: ignore[attr-defined]
     g.pop("actor", None)
+
+
+def session_level() -> str | None:
+    """The NSIS level this session was established at, if any."""
+    level = session.get(AUTH_LEVEL)
+    return level if level in LEVELS else None
+
+
+def meets_level(required: str | None) -> bool:
+    """Whether this session's level is at least `required` (None: any sign-in will do)."""
+    if not required:
+        return True
+    level = session_level()
+    return level is not None and LEVELS.index(level) >= LEVELS.index(required)
 
 
 def confirm_presence() -> None:

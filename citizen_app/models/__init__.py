@@ -9,6 +9,7 @@ from .delegation import Delegation, DelegationKind, Scope
 from .draft import Draft, MessageRead
 from .outbox import OutboxMessage, OutboxState
 from .plan_snapshot import PlanSnapshot
+from .saml import SamlAssertionSeen, SamlRequest
 
 __all__ = [
     "Account",
@@ -26,6 +27,8 @@ __all__ = [
     "OutboxState",
     "Passkey",
     "PlanSnapshot",
+    "SamlAssertionSeen",
+    "SamlRequest",
     "Scope",
     "UserSession",
     "WebAuthnChallenge",

@@ -38,3 +38,6 @@ class Account(UUIDPrimaryKey, Timestamps, Base):
     # Answers sent before this moment have been notified (or were there before the person opted in).
     answers_notified_until: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    # MitID: HMAC-SHA256 of the CPR number under CPR_HASH_KEY, to find the account at the next sign-in.
+    # The CPR number itself is never stored in the portal.
+    cpr_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

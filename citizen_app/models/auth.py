@@ -26,6 +26,10 @@ class UserSession(UUIDPrimaryKey, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     authenticated_at: Mapped[datetime | None]
+    # How the session was established ("passkey", "activation-code", "mitid") and at what NSIS level
+    # ("Low", "Substantial", "High"; none for methods without an NSIS notification).
+    auth_method: Mapped[str | None] = mapped_column(String(20))
+    auth_level: Mapped[str | None] = mapped_column(String(20))
     ended_at: Mapped[datetime | None]
     # "sign-out", "idle", "absolute", "signed-in-again", "other-devices", "account-disabled", "rotated"
     end_reason: Mapped[str | None] = mapped_column(String(40))

@@ -17,6 +17,9 @@ class DelegationKind(enum.StrEnum):
     RELATIVE = "relative"  # invited by the citizen, revocable by the citizen
     GUARDIAN = "guardian"  # court-appointed; registered and ended by a caseworker
     PARENT = "parent"  # custody holder of a child; registered and ended by a caseworker
+    # A power of attorney in Digital Fuldmagt, arriving as privileges in the MitID assertion; in force while
+    # the latest sign-in still carries it.
+    FULDMAGT = "fuldmagt"
 
 
 class Scope(enum.StrEnum):

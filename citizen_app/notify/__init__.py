@@ -12,7 +12,9 @@ Settings, read with app.config.get(key, default); to be wired from these environ
 
     NOTIFY_BACKEND         "console" (default): log a masked line and keep the last items in
                            memory (ConsoleNotifier.sent), for development and the embedded demo;
-                           "smtp": deliver through a relay
+                           "smtp": deliver through a relay;
+                           "digitalpost": MeMo 1.2 to an SF1601 endpoint (notify/digitalpost.py,
+                           NOTIFY_DIGITALPOST_URL, _SENDER_ID, _SENDER_LABEL, _ATTEMPTS, _BACKOFF_SECONDS)
     NOTIFY_SMTP_HOST       relay host, default "localhost"
     NOTIFY_SMTP_PORT       relay port, default 25
     NOTIFY_SMTP_USERNAME   optional; set together with NOTIFY_SMTP_PASSWORD
@@ -50,8 +52,14 @@ def init_app(app: Flask) -> None:
         implementation = ConsoleNotifier()
     elif backend == "smtp":
         implementation = SmtpNotifier.from_config(app.config)
+    elif backend == "digitalpost":
+        from .digitalpost import DigitalPostNotifier
+
+        implementation = DigitalPostNotifier.from_config(app.config)
     else:
-        raise ValueError(f"NOTIFY_BACKEND must be 'console' or 'smtp', not {backend!r}")
+        raise ValueError(
+            f"NOTIFY_BACKEND must be 'console', 'smtp' or 'digitalpost', not {backend!r}"
+        )
     app.extensions[EXTENSION_KEY] = implementation
 
 

@@ -151,6 +151,11 @@ class PlanClient:
             bundle = self._json(self._send("GET", following[0]))
             entries += bundle.get("entry", [])
 
+    def search_by_post(self, resource_type: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """`POST {type}/_search` with a form body: for parameters that must not be in a URL (a CPR number)."""
+        bundle = self._json(self._send("POST", f"/{resource_type}/_search", data=params))
+        return [entry["resource"] for entry in bundle.get("entry", [])]
+
     # -- writes ----------------------------------------------------------------------------------
 
     def _provenance_header(

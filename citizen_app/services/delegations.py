@@ -23,6 +23,7 @@ RELATIONSHIP = {
     DelegationKind.RELATIVE: "pårørende",
     DelegationKind.GUARDIAN: "værge",
     DelegationKind.PARENT: "forælder med forældremyndighed",
+    DelegationKind.FULDMAGT: "fuldmagt",
 }
 
 

@@ -70,14 +70,35 @@ def notify_new_answers(
     for subject, when in newest.items():
         account = accounts[subject]
         try:
-            notifier.send(account.notify_email or "", "answer", link)
-        except (NotifyError, ValueError):
+            notifier.send(addressee(notifier, client, account), "answer", link)
+        except (NotifyError, ValueError, PlanAPIError):
             log.warning("answer notification for account %s failed; will try again", account.id)
             continue
         account.answers_notified_until = when
         sent_count += 1
     db_session.commit()
     return sent_count
+
+
+def addressee(notifier: Notifier, client: PlanClient, account: Account) -> str:
+    """The opted-in e-mail address; for Digital Post the CPR number, read from the Patient in the plan API at
+    send time (the portal keeps only a keyed hash of it)."""
+    from ..notify.digitalpost import DigitalPostNotifier
+
+    if not isinstance(notifier, DigitalPostNotifier):
+        return account.notify_email or ""
+    from ..identity.mitid import CPR_SYSTEM
+
+    resource_type, _, resource_id = account.fhir_ref.partition("/")
+    patient = client.read(resource_type, resource_id).resource or {}
+    return next(
+        (
+            i.get("value", "")
+            for i in patient.get("identifier", [])
+            if i.get("system") == CPR_SYSTEM
+        ),
+        "",
+    )
 
 
 def poll_answers(app: Flask) -> int:

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
     from .caseworker import bp as caseworker
     from .citizen import bp as citizen
     from .public import bp as public
+    from .saml import bp as saml
 
-    for blueprint in (public, auth, account, acting, citizen, caseworker):
+    for blueprint in (public, auth, saml, account, acting, citizen, caseworker):
         app.register_blueprint(blueprint)

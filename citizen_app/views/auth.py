@@ -35,7 +35,7 @@ from ..authz.guard import ACTING_FOR
 from ..forms.auth import ActivationForm, PasskeyNameForm
 from ..forms.common import PlainForm
 from ..forms.delegations import InvitationCodeForm
-from ..identity import current_actor, session_id, sign_in, sign_out
+from ..identity import current_actor, saml, session_id, sign_in, sign_out
 from ..models import Account, AccountKind, utcnow
 from ..plan_api import PlanAPIError
 from ..ratelimit import activation_limit, limiter, sign_in_limit
@@ -102,8 +102,13 @@ def ceremony_session() -> uuid.UUID:
 @public
 def sign_in_page() -> str:
     timed_out = request.args.get("timeout") == "1"
+    needs_level = request.args.get("level") == "1"
     return render_template(
-        "auth/sign_in.html", next=safe_next(request.args.get("next"), ""), timed_out=timed_out
+        "auth/sign_in.html",
+        next=safe_next(request.args.get("next"), ""),
+        timed_out=timed_out,
+        needs_level=needs_level,
+        mitid=saml.enabled(),
     )
 
 
@@ -153,10 +158,15 @@ def sign_in_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
 def sign_out_post() -> FlaskResponse:
     actor = current_actor()
     if PlainForm().validate_on_submit() and not actor.anonymous:
+        from .saml import logout_redirect
+
         account = db.session().get(Account, actor.account_id)
+        nemlogin_logout = logout_redirect()  # a MitID session also ends at NemLog-in
         sign_out()
         record_account_event(account, "auth:sign-out", "Session", "allowed")
         flash(_("You are signed out."))
+        if nemlogin_logout:
+            return redirect(nemlogin_logout, code=303)
     return redirect(url_for("public.index"), code=303)
 
 
@@ -247,7 +257,7 @@ def activate_passkey_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
     failed = register_passkey(account, default_name=device_name(request.user_agent.string))
     if failed is not None:
         return failed
-    sign_in(account)
+    sign_in(account, method="activation-code")
     record_account_event(account, "auth:sign-in", "Session", "allowed")
     flash(_("Your passkey is ready. Next time you sign in with it."))
     return jsonify({"redirect": home_for(account)})

@@ -228,6 +228,8 @@ SPEC: dict[str, set[Action]] = {
     "relative, expired": OWN,
     "relative, revoked": OWN,
     "guardian": READ | WRITE | MESSAGES | OWN,
+    # A power of attorney from Digital Fuldmagt, carried by a MitID sign-in: "see my plan", "message for me".
+    "fuldmagt, see plan and message": READ | MESSAGES | OWN,
     "fixed caseworker": OWN | STAFF | CASE,
     "substitute caseworker": OWN | STAFF | CASE,
     "another caseworker": OWN | STAFF,
@@ -238,6 +240,7 @@ SARAS = {
     "relative, write for me",
     "relative, message for me",
     "guardian",
+    "fuldmagt, see plan and message",
     "fixed caseworker",
     "substitute caseworker",
 }
@@ -258,6 +261,32 @@ def _jonas_away(app, demo) -> None:
         )
 
 
+def _fuldmagt(app) -> Account:
+    """Peter signs in with MitID carrying Sara's power of attorney (the same path as the assertion's)."""
+    from citizen_app.identity import mitid, saml
+    from citizen_app.services.plan_reading import plan_client
+
+    prefix = app.config["FULDMAGT_PRIVILEGE_PREFIX"]
+    person = saml.SignedInPerson(
+        cpr="0303881237",
+        name="Peter Fuldmagt",
+        level="Substantial",
+        name_id="matrix",
+        session_index=None,
+        privileges={"0101901234": frozenset({prefix + "see-plan", prefix + "message"})},
+    )
+    with app.app_context():
+        account, _ = mitid.account_for(
+            db.session(),
+            plan_client(),
+            person,
+            key=app.config["CPR_HASH_KEY"],
+            privilege_prefix=prefix,
+        )
+        db.session().expunge_all()
+    return account
+
+
 def _actors(app, demo) -> tuple[dict[str, Any], dict[str, Account]]:
     far = date.today() + timedelta(days=90)
     _, read = delegate(app, demo["sara"], "Peter Læser", {"read"}, ends_on=far)
@@ -276,6 +305,7 @@ def _actors(app, demo) -> tuple[dict[str, Any], dict[str, Account]]:
         {"read", "write", "message"},
         kind=DelegationKind.GUARDIAN,
     )
+    fuldmagt = _fuldmagt(app)
     with app.app_context():
         session = db.session()
         session.execute(
@@ -298,6 +328,7 @@ def _actors(app, demo) -> tuple[dict[str, Any], dict[str, Account]]:
         "relative, expired": expired,
         "relative, revoked": revoked,
         "guardian": guardian,
+        "fuldmagt, see plan and message": fuldmagt,
         "fixed caseworker": demo["jonas"],
         "substitute caseworker": demo["amina"],
         "another caseworker": other,
