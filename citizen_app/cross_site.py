@@ -16,6 +16,10 @@ from flask import Flask, current_app, g, render_template, request
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # "none": the person typed the address or used a bookmark; "same-origin": one of the portal's own pages.
 TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})
+# The one endpoint another site posts to by design: NemLog-in's SAML response (HTTP-POST binding). What it
+# carries is a signed assertion answering a request this portal made (checked in identity/saml.py), not a
+# form a person filled in, so it needs neither the cookie nor this check.
+CROSS_SITE_ENDPOINTS = frozenset({"saml.acs"})
 
 
 def _origin_of(url: str) -> str:
@@ -52,7 +56,11 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _refuse_cross_site():  # type: ignore[no-untyped-def]
-        if request.method in UNSAFE_METHODS and same_origin() is False:
+        if (
+            request.method in UNSAFE_METHODS
+            and request.endpoint not in CROSS_SITE_ENDPOINTS
+            and same_origin() is False
+        ):
             leave_session_untouched()
             return render_template("errors/cross_site.html"), 403
         return None

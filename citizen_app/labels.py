@@ -156,6 +156,26 @@ AUDIT_ACTION = {
     "account:sign-in:manage": _l("looked at or changed how they sign in"),
     "delegation:accepted": _l("said yes to helping you"),
     "auth:sign-in": _l("signed in"),
+    "auth:sign-in:mitid": _l("signed in with MitID"),
+    "auth:mitid:no-citizen": _l("signed in with MitID, but has no plan here"),
+    **{
+        f"auth:mitid:{reason}": _l("a MitID sign-in was refused")
+        for reason in (
+            "invalid",
+            "replayed",
+            "level-too-low",
+            "no-cpr",
+            "bad-signature",
+            "expired",
+            "idp-status",
+            "not-yet-valid",
+            "outside-validity",
+            "unsigned",
+            "unsolicited",
+            "wrong-audience",
+        )
+    },
+    "delegation:fuldmagt": _l("got access through a power of attorney (Digital Fuldmagt)"),
     "auth:sign-out": _l("signed out"),
     "auth:activation-code:used": _l("used an activation code"),
     "auth:passkey:added": _l("added a passkey"),

@@ -254,6 +254,7 @@ def test_production_never_serves_or_trusts_the_simulator(
     app = make_app(
         ENVIRONMENT="production",
         PUBLIC_URL="https://portal.example",
+        PLAN_API_URL="https://plan-api.example/fhir",  # production refuses a plain-http plan API
         CPR_HASH_KEY="a-key-of-its-own",
         SAML_IDP_METADATA=simulator.metadata_url,
         **keys,

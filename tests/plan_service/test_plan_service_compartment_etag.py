@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from plan_service import store
 from plan_service.models import ResourceRow
+from tests.smart_helpers import authorised
 
 
 def _everything(client, patient_id: str, query: str = "", **headers: str):
@@ -144,7 +145,7 @@ def test_concurrent_writes_into_one_compartment_each_change_the_tag(app, client,
 
     def write() -> None:
         try:
-            thread_client = app.test_client()
+            thread_client = authorised(app.test_client())
             start.wait()
             for _ in range(per_writer):
                 response = thread_client.post(
