@@ -120,6 +120,11 @@ class Dispatcher:
         if report.unavailable or report.held:
             self.down, self.held = report.unavailable, report.held
             self._last_try = time.monotonic()
+        elif not report.attempted and self._waiting_on_unavailable():
+            # Rows wait out a backoff that an earlier failure (maybe in another worker, or before a restart)
+            # set: probe the plan API instead of waiting, so they go as soon as it answers.
+            self.down = True
+            self._last_try = 0.0
         return report
 
     def seconds_until_next(self, poll_seconds: float) -> float:
@@ -141,6 +146,21 @@ class Dispatcher:
             log.warning("outbox probe failed unexpectedly", exc_info=False)
             return False
         return True
+
+    def _waiting_on_unavailable(self) -> bool:
+        with standalone_session(self.app) as db_session:
+            return (
+                db_session.scalar(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.state == OutboxState.PENDING,
+                        OutboxMessage.next_attempt_at > self.clock(),
+                        OutboxMessage.last_error.like(UNAVAILABLE_PREFIX + "%"),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
 
     def _release_backoff(self) -> int:
         """The plan API answers again: every row waiting because it was unavailable is due now."""
