@@ -1,0 +1,77 @@
+"""The portal database taken away (PostgreSQL only: a TCP fault proxy stands in front of the server; SQLite is a
+file in the process and cannot be taken away like this, so these tests skip there)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import make_url
+
+from citizen_app import db
+from citizen_app.models import OutboxState
+from citizen_app.outbox import Dispatcher, InlineDispatch
+
+from .ledger import goals, rows, tally, write_signs
+from .proxies import HTTPFaultProxy, TCPFaultProxy
+
+
+@pytest.fixture
+def db_proxy(app: Flask) -> Iterator[TCPFaultProxy]:
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("the database can be taken away only from a server (PostgreSQL)")
+    proxy = TCPFaultProxy(url.host or "127.0.0.1", url.port or 5432)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def cut_app(
+    app: Flask, make_app: Any, db_proxy: TCPFaultProxy, fault_proxy: HTTPFaultProxy
+) -> Flask:
+    """A second portal process whose database connections go through the TCP fault proxy."""
+    url = make_url(app.config["DATABASE_URL"]).set(host="127.0.0.1", port=db_proxy.port)
+    return make_app(
+        DATABASE_URL=url.render_as_string(hide_password=False),
+        PLAN_API_URL=fault_proxy.url,
+        OUTBOX_BASE_DELAY_SECONDS=2.0,
+        OUTBOX_MAX_DELAY_SECONDS=600.0,
+    )
+
+
+def test_a_worker_outlives_its_database_being_taken_away_and_given_back(
+    app, cut_app, demo, plan_service, db_proxy: TCPFaultProxy
+) -> None:
+    goal_of = goals(app, demo, ("sara", "mads", "emil"))
+    write_signs(app, goal_of, per_plan=10, tag="dbcut")
+
+    inline = InlineDispatch(
+        cut_app, Dispatcher(cut_app, cut_app.extensions["citizen_app.plan_client"])
+    )
+    cut_app.extensions["citizen_app.outbox.inline"] = inline
+    inline.start()
+    # Take the database away while the worker is draining (some rows sent, their commit broken).
+    deadline = time.monotonic() + 10
+    while not any(r.state is OutboxState.DELIVERED for r in rows(app)):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    db_proxy.cut()
+    write_signs(app, goal_of, per_plan=2, tag="dbcut-during")  # citizens go on writing meanwhile
+    time.sleep(3)
+    assert inline._thread.is_alive()
+    assert inline.worker.database_failures >= 1
+
+    db_proxy.restore()
+    deadline = time.monotonic() + 30
+    while any(r.state is OutboxState.PENDING for r in rows(app)):
+        assert time.monotonic() < deadline, "the worker did not resume"
+        time.sleep(0.1)
+    counted = tally(app, plan_service.fhir_url, goal_of, "dbcut")
+    print(f"\ndatabase taken away under a worker: {counted}")
+    assert (counted.delivered, counted.dead, counted.lost, counted.duplicated) == (36, 0, 0, 0)
+    with cut_app.app_context():
+        db.session().close()
