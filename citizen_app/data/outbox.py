@@ -34,6 +34,39 @@ def by_message_id(
     )
 
 
+def dead_by_message_id(
+    db_session: Session, message_id: str, *, plan_key: str
+) -> OutboxMessage | None:
+    """One dead item of this citizen's plan, by its receipt (the idempotency key)."""
+    import uuid
+
+    try:
+        key = uuid.UUID(message_id)
+    except ValueError:
+        return None
+    return db_session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.message_id == key,
+            OutboxMessage.plan_key == plan_key,
+            OutboxMessage.state == OutboxState.DEAD,
+        )
+    )
+
+
+def dead_count_for(db_session: Session, plan_keys: list[str]) -> int:
+    """Dead items of these citizens' plans (the team page shows the number, never the content)."""
+    if not plan_keys:
+        return 0
+    return int(
+        db_session.scalar(
+            select(func.count()).where(
+                OutboxMessage.state == OutboxState.DEAD, OutboxMessage.plan_key.in_(plan_keys)
+            )
+        )
+        or 0
+    )
+
+
 def dead_rows(db_session: Session) -> list[OutboxMessage]:
     stmt = (
         select(OutboxMessage)

@@ -27,6 +27,7 @@ from ..authz import Action, current_citizen_ref, guarded
 from ..charts import satisfaction_chart
 from ..data import accounts as account_data
 from ..data import delegations as delegation_data
+from ..data import outbox as outbox_data
 from ..forms.caseworker import (
     AbsenceForm,
     AcceptGoalForm,
@@ -501,6 +502,7 @@ def team() -> str:
     months = team_figures.satisfaction_by_month(plans, utcnow(), months=12)
     return render_template(
         "caseworker/team.html",
+        undelivered=outbox_data.dead_count_for(db.session(), [p.patient_ref for p in plans]),
         unit=g.get("staff_unit"),
         months=months,
         complaints=team_figures.open_complaints(plans, mine),

@@ -3,6 +3,7 @@ file in the process and cannot be taken away like this, so these tests skip ther
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -75,3 +76,58 @@ def test_a_worker_outlives_its_database_being_taken_away_and_given_back(
     assert (counted.delivered, counted.dead, counted.lost, counted.duplicated) == (36, 0, 0, 0)
     with cut_app.app_context():
         db.session().close()
+
+
+def test_a_citizens_post_while_the_database_refuses_connections_keeps_the_text(
+    cut_app, demo, plan_service, db_proxy: TCPFaultProxy
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from citizen_app.models import OutboxMessage
+    from tests.conftest import sign_in_as
+    from tests.helpers import csrf_token
+
+    client = cut_app.test_client()
+    sign_in_as(client, demo["sara"])
+    with cut_app.app_context():
+        from citizen_app.services.plan_reading import read_plan
+
+        goal_id = read_plan(db.session(), demo["sara"].fhir_ref).plan.goals[0].id
+        db.session().close()
+    url = f"/plan/goals/{goal_id}/progress"
+    token = csrf_token(client, url)
+    words = "Jeg gik selv til bussen i dag – første gang"
+    form = {
+        "csrf_token": token,
+        "value": "bit-closer",
+        "note": words,
+        "when": date.today().isoformat(),
+    }
+
+    db_proxy.cut()
+    db.engine(cut_app).dispose()  # as after a restart of the server: no connection left in the pool
+    page = client.get("/plan")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "Sara" not in page.get_data(as_text=True)  # nothing personal on it
+    refused = client.post(url, data=form)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 503
+    assert words in body and "Prøv igen om et minut" in body  # the text is kept, in plain Danish
+
+    db_proxy.restore()
+    # The person presses "Try again": the kept fields go out again, with the token they came with.
+    import re
+
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body))
+    again = client.post(url, data={k: v.replace("&#34;", '"') for k, v in fields.items()})
+    assert again.status_code == 303, again.get_data(as_text=True)[:500]
+    with cut_app.app_context():
+        rows = list(db.session().scalars(select(OutboxMessage)))
+        db.session().close()
+    kept = [r for r in rows if words in json.dumps(json.loads(r.body_json), ensure_ascii=False)]
+    print(
+        f"\ncitizen POST with the database away: delivered to the outbox {len(kept)}, lost {1 - len(kept)}"
+    )
+    assert len(kept) == 1  # 0 lost, 0 duplicated
