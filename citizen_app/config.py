@@ -40,6 +40,8 @@ def from_environment() -> dict[str, Any]:
         "OUTBOX_ALERT_AFTER_MINUTES": float(env.get("OUTBOX_ALERT_AFTER_MINUTES", "60")),
         "OUTBOX_PROBE_SECONDS": float(env.get("OUTBOX_PROBE_SECONDS", "2")),
         "OUTBOX_HOLD_RETRY_SECONDS": float(env.get("OUTBOX_HOLD_RETRY_SECONDS", "30")),
+        # Plans' first rows claimed and committed together (creates only; an update ends its batch).
+        "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 20),
         "OUTBOX_BASE_DELAY_SECONDS": float(env.get("OUTBOX_BASE_DELAY_SECONDS", "2")),
         "OUTBOX_MAX_DELAY_SECONDS": float(env.get("OUTBOX_MAX_DELAY_SECONDS", "600")),
         "OUTBOX_BACKLOG_UNHEALTHY": _int("OUTBOX_BACKLOG_UNHEALTHY", 500),

@@ -79,6 +79,7 @@ class Dispatcher:
         hold_seconds: float | None = None,
         rng: random.Random | None = None,
         clock: Callable[[], datetime] = utcnow,
+        batch_size: int | None = None,
     ) -> None:
         config = app.config
         self.app = app
@@ -97,6 +98,7 @@ class Dispatcher:
         )
         self.rng = rng or random.SystemRandom()
         self.clock = clock
+        self.batch_size = max(1, batch_size or config["OUTBOX_BATCH_SIZE"])
         # Per process: the plan API did not answer (probe before sending more), or held the queue (401/403).
         self.down = False
         self.held = False
@@ -184,29 +186,45 @@ class Dispatcher:
     # -- one pass --------------------------------------------------------------------------------
 
     def dispatch_due(self, limit: int = 1000) -> DispatchReport:
-        """One pass: deliver the rows due now (up to `limit`), one transaction each.
+        """One pass: deliver the rows due now (up to `limit`), a batch of plans' first rows per transaction.
 
-        A pass tries each row at most once, and ends at the first "unavailable" or "held": the plan API is down
-        (or refuses the portal), and sending the rest of the queue would only get the same answer.
+        A batch holds at most one row per plan (a plan's next row waits for the one before it) and is locked
+        with SKIP LOCKED, so other dispatchers take other plans. Its creates are committed together: should
+        the commit be lost, they are sent again and the plan API answers with what it stored (If-None-Exist).
+        An update (If-Match) ends its batch, so it is recorded at once. A pass tries each row at most once, and
+        ends at the first "unavailable", "throttled" or "held": sending the rest would get the same answer.
         """
         report = DispatchReport()
+        size = self.batch_size
         while report.attempted < limit and not (
             report.unavailable or report.throttled or report.held
         ):
             with standalone_session(self.app) as db_session:
-                message = self._claim(db_session)
-                if message is None:
+                batch = self._claim(db_session, min(size, limit - report.attempted))
+                if not batch:
                     db_session.rollback()
                     break
-                row_id = message.id
-                self._deliver(db_session, message, report)
+                row_ids = [message.id for message in batch]
+                before = (report.delivered, report.retried, report.dead)
+                for message in batch:
+                    self._deliver(db_session, message, report)
+                    if report.unavailable or report.throttled or report.held:
+                        break
+                    if message.method != "POST":
+                        break
                 try:
                     db_session.commit()
                 except (DataError, IntegrityError) as exc:
+                    db_session.rollback()
+                    report.delivered, report.retried, report.dead = before
+                    if len(row_ids) > 1:
+                        size = 1  # find the row on its own; the others are sent again, harmlessly
+                        continue
                     # The answer cannot be recorded (say, an id longer than any plan API gives): that row
                     # must not stay first in line and stop every worker, so it is dead-lettered on its own.
-                    db_session.rollback()
-                    self._bury_by_id(row_id, f"answer could not be recorded ({type(exc).__name__})")
+                    self._bury_by_id(
+                        row_ids[0], f"answer could not be recorded ({type(exc).__name__})"
+                    )
                     report.dead += 1
         return report
 
@@ -218,7 +236,7 @@ class Dispatcher:
                 )
             )
 
-    def _claim(self, db_session: Session) -> OutboxMessage | None:
+    def _claim(self, db_session: Session, size: int) -> list[OutboxMessage]:
         earlier = aliased(OutboxMessage)
         blocked = exists().where(
             earlier.plan_key == OutboxMessage.plan_key,
@@ -233,10 +251,10 @@ class Dispatcher:
                 ~blocked,
             )
             .order_by(OutboxMessage.id)
-            .limit(1)
+            .limit(size)
             .with_for_update(skip_locked=True, of=OutboxMessage)
         )
-        return db_session.scalars(stmt).first()
+        return list(db_session.scalars(stmt))
 
     def _deliver(self, db_session: Session, message: OutboxMessage, report: DispatchReport) -> None:
         message.attempts += 1
