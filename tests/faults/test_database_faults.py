@@ -131,3 +131,56 @@ def test_a_citizens_post_while_the_database_refuses_connections_keeps_the_text(
         f"\ncitizen POST with the database away: delivered to the outbox {len(kept)}, lost {1 - len(kept)}"
     )
     assert len(kept) == 1  # 0 lost, 0 duplicated
+
+
+def test_a_citizens_post_while_the_database_is_read_only_keeps_the_text(
+    app, as_sara, demo, db_proxy: TCPFaultProxy
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import create_engine, select, text
+
+    from citizen_app.models import OutboxMessage
+    from citizen_app.services.plan_reading import read_plan
+    from tests.helpers import csrf_token
+
+    with app.app_context():
+        goal_id = read_plan(db.session(), demo["sara"].fhir_ref).plan.goals[0].id
+        db.session().close()
+    url = f"/plan/goals/{goal_id}/progress"
+    token = csrf_token(as_sara, url)
+    words = "Jeg lavede selv mad i går"
+    form = {"csrf_token": token, "value": "same", "note": words, "when": date.today().isoformat()}
+    database = make_url(app.config["DATABASE_URL"]).database
+    admin = create_engine(
+        make_url(app.config["DATABASE_URL"]).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+    def read_only(on: bool) -> None:
+        with admin.connect() as conn:
+            setting = (
+                "SET default_transaction_read_only = on"
+                if on
+                else "RESET default_transaction_read_only"
+            )
+            conn.execute(text(f'ALTER DATABASE "{database}" {setting}'))
+        db.engine(app).dispose()  # new connections take the setting
+
+    read_only(True)
+    try:
+        refused = as_sara.post(url, data=form)
+        body = refused.get_data(as_text=True)
+        assert refused.status_code == 503 and words in body and "Prøv igen om et minut" in body
+    finally:
+        read_only(False)
+        admin.dispose()
+    again = as_sara.post(url, data=form)
+    assert again.status_code == 303
+    with app.app_context():
+        rows = list(db.session().scalars(select(OutboxMessage)))
+        db.session().close()
+    kept = [r for r in rows if words in json.dumps(json.loads(r.body_json), ensure_ascii=False)]
+    print(
+        f"\ncitizen POST with the database read-only: in the outbox {len(kept)}, lost {1 - len(kept)}"
+    )
+    assert len(kept) == 1
