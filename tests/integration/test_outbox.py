@@ -230,3 +230,20 @@ def test_several_dispatchers_share_the_queue_without_double_delivery_or_reorderi
             o["note"][0]["text"] for o in found if o.get("note") and o["note"][0]["text"].isdigit()
         ]
         assert ours == [f"{i:02d}" for i in range(8)], ref
+
+
+def test_outbox_run_survives_an_unreachable_plan_api_and_delivers_when_it_is_back(
+    app, as_sara, demo, plan_service
+) -> None:
+    goal_id = _first_goal_id(app, demo)
+    as_sara.get(f"/plan/goals/{goal_id}/progress")
+    plan_service.stop()
+    _note(as_sara, goal_id, "same")
+    runner = app.test_cli_runner()
+    down = runner.invoke(args=["outbox", "run", "--once"])
+    assert down.exit_code == 0 and down.exception is None
+    (row,) = _rows(app)
+    assert row.state is OutboxState.PENDING and row.last_error.startswith("unavailable: ")
+    plan_service.start()
+    up = runner.invoke(args=["outbox", "run", "--once"])
+    assert up.exit_code == 0 and "delivered 1" in up.output
