@@ -1,21 +1,20 @@
 """The outbox's delivery rate against the reference plan service's raw create rate, on PostgreSQL.
 
-    python bench/outbox.py [--rows 5000] [--stored 50000] [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    python bench/outbox.py [--rows 5000] [--chunk 250] [--stored 50000] [--server postgresql+psycopg://…/postgres]
 
-In one run, side by side, with fresh PostgreSQL databases for the portal and for the plan service (dropped at
-the end) and the plan service in its own process (`python -m plan_service`, threaded Werkzeug) on a real port:
+Everything side by side in one run, on fresh PostgreSQL databases (dropped at the end):
+- two reference plan services, each in its own process (`python -m plan_service`) on a real port: A starts
+  empty, B is given `stored` resources (written in bulk, then ANALYZE) before anything is measured;
+- two portal databases: one drained by one `flask --app citizen_app outbox run` worker process, the other by two
+  (started before, idle), both delivering to A.
 
-1. raw create: `rows` idempotent creates (POST with If-None-Exist, the portal's own PlanClient, one at a time)
-   of the same mix the outbox carries (progress signs, messages, goals over 100 citizens), at 0 stored;
-2. drain, 1 worker: `rows` such writes committed to the outbox at once, delivered by one
-   `flask --app citizen_app outbox run` process (started before, idle); time from commit to an empty queue;
-3. drain, 2 workers: the same with two worker processes;
-4. raw create again after the plan service holds `stored` more resources of those types (written in bulk,
-   then ANALYZE), enough creates for psycopg to have prepared its statements (it does after 5).
-
-Prints rows/s for each and the ratios the issue sets targets for: drain ≥ 0.8 × raw create; 2 workers ≥ 1.7 ×
-one; raw create at `stored` within 20 % of the rate at 0. Every process shares this machine's CPUs (the plan
-service, the workers, PostgreSQL and this script), so quote `uptime` with the figures.
+The measurement goes round in chunks of `chunk` writes of the mix the outbox carries (progress signs, messages,
+goals over 100 citizens), so that the machine's changing load hits every figure alike: raw creates on A (the
+portal's own PlanClient, POST with If-None-Exist, one at a time), the same on B, a chunk committed to the
+1-worker outbox and timed from commit to an empty queue, the same for the 2-worker outbox. After `rows` writes
+of each it prints rows/s and the ratios the issue sets targets for: drain ≥ 0.8 × raw create; 2 workers ≥ 1.7 ×
+one; raw create at `stored` within 20 % of the rate on the (nearly) empty service. Every process shares this
+machine's CPUs (plan services, workers, PostgreSQL, this script, and whatever else runs), so quote `uptime`.
 """
 
 from __future__ import annotations
@@ -146,15 +145,16 @@ class Mix:
 
 
 def raw_create(client: PlanClient, mix: Mix, rows: int, offset: int) -> float:
+    """Seconds for `rows` creates, one at a time."""
     started = time.perf_counter()
     for i in range(rows):
         _, _, resource = mix.resource(offset + i)
         client.create(resource, uuid.uuid4())
-    return rows / (time.perf_counter() - started)
+    return time.perf_counter() - started
 
 
-def drain(app: Any, env: dict[str, str], mix: Mix, rows: int, workers: int, offset: int) -> float:
-    procs = [
+def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
+    return [
         subprocess.Popen(
             [PYTHON, "-m", "flask", "--app", "citizen_app", "outbox", "run", "--interval", "0.2"],
             cwd=ROOT,
@@ -162,40 +162,33 @@ def drain(app: Any, env: dict[str, str], mix: Mix, rows: int, workers: int, offs
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(workers)
+        for _ in range(count)
     ]
-    try:
-        time.sleep(4)  # the workers are up and idle
-        with app.app_context():
-            session = db.session()
-            for i in range(rows):
-                plan_key, purpose, resource = mix.resource(offset + i)
-                enqueue(
-                    session, plan_key=plan_key, purpose=purpose, resource=resource, account_id=None
-                )
-            session.commit()
-            started = time.perf_counter()
-            while True:
-                pending = session.scalar(
-                    select(func.count()).where(OutboxMessage.state == OutboxState.PENDING)
-                )
-                session.commit()
-                if not pending:
-                    break
-                time.sleep(0.05)
-            took = time.perf_counter() - started
-            dead = session.scalar(
-                select(func.count()).where(OutboxMessage.state == OutboxState.DEAD)
+
+
+def drain(app: Any, mix: Mix, rows: int, offset: int) -> float:
+    """Seconds from committing `rows` writes to the outbox to an empty queue (the workers already run)."""
+    with app.app_context():
+        session = db.session()
+        for i in range(rows):
+            plan_key, purpose, resource = mix.resource(offset + i)
+            enqueue(session, plan_key=plan_key, purpose=purpose, resource=resource, account_id=None)
+        session.commit()
+        started = time.perf_counter()
+        while True:
+            pending = session.scalar(
+                select(func.count()).where(OutboxMessage.state == OutboxState.PENDING)
             )
-            if dead:
-                raise SystemExit(f"{dead} rows were dead-lettered")
-            session.close()
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=10)
-    return rows / took
+            session.commit()
+            if not pending:
+                break
+            time.sleep(0.05)
+        took = time.perf_counter() - started
+        dead = session.scalar(select(func.count()).where(OutboxMessage.state == OutboxState.DEAD))
+        session.close()
+    if dead:
+        raise SystemExit(f"{dead} rows were dead-lettered")
+    return took
 
 
 def fill(plan_url: str, stored: int) -> None:
@@ -238,12 +231,53 @@ def fill(plan_url: str, stored: int) -> None:
     engine.dispose()
 
 
+def _plan_service(server: str) -> tuple[str, str, subprocess.Popen[bytes]]:
+    url = _database(server, "bench_plan")
+    port = _free_port()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "plan_service"],
+        cwd=ROOT,
+        env={**os.environ, "PLAN_PORT": str(port), "PLAN_SERVICE_DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    fhir_url = f"http://127.0.0.1:{port}/fhir"
+    _wait_for(fhir_url)
+    return url, fhir_url, process
+
+
+def _portal(server: str, fhir_url: str) -> tuple[str, Any, dict[str, str]]:
+    url = _database(server, "bench_portal")
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "PLAN_API_URL": fhir_url,
+            "SECRET_KEY": "bench",
+            "ENVIRONMENT": "development",
+            "OUTBOX_DISPATCH": "worker",
+        }
+    )
+    upgrade_database(app)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PLAN_API_URL": fhir_url,
+        "SECRET_KEY": "bench",
+        "PORTAL_ENV": "development",
+        "OUTBOX_DISPATCH": "worker",
+        "NOTIFY_POLL_SECONDS": "100000",
+    }
+    return url, app, env
+
+
 def main() -> int:
     import logging
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--chunk", type=int, default=250)
     parser.add_argument("--stored", type=int, default=50000)
     parser.add_argument(
         "--server",
@@ -252,68 +286,64 @@ def main() -> int:
         ),
     )
     args = parser.parse_args()
-    portal_url = _database(args.server, "bench_portal")
-    plan_url = _database(args.server, "bench_plan")
-    port = _free_port()
-    fhir_url = f"http://127.0.0.1:{port}/fhir"
-    service = subprocess.Popen(
-        [PYTHON, "-m", "plan_service"],
-        cwd=ROOT,
-        env={**os.environ, "PLAN_PORT": str(port), "PLAN_SERVICE_DATABASE_URL": plan_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    config = {
-        "DATABASE_URL": portal_url,
-        "PLAN_API_URL": fhir_url,
-        "SECRET_KEY": "bench",
-        "ENVIRONMENT": "development",
-        "OUTBOX_DISPATCH": "worker",
-    }
-    env = {
-        **os.environ,
-        "DATABASE_URL": portal_url,
-        "PLAN_API_URL": fhir_url,
-        "SECRET_KEY": "bench",
-        "PORTAL_ENV": "development",
-        "OUTBOX_DISPATCH": "worker",
-        "NOTIFY_POLL_SECONDS": "100000",
-    }
+    databases: list[str] = []
+    processes: list[subprocess.Popen[bytes]] = []
+    apps: list[Any] = []
     try:
-        _wait_for(fhir_url)
-        app = create_app(config)
-        upgrade_database(app)
-        client = PlanClient(fhir_url)
-        mix = Mix(client)
-        rows = args.rows
-        raw_0 = raw_create(client, mix, rows, 0)
-        one = drain(app, env, mix, rows, 1, rows)
-        two = drain(app, env, mix, rows, 2, 2 * rows)
-        fill(plan_url, args.stored)
-        raw_n = raw_create(client, mix, rows, 3 * rows)
-        client.close()
+        plan_a, fhir_a, service_a = _plan_service(args.server)
+        plan_b, fhir_b, service_b = _plan_service(args.server)
+        databases += [plan_a, plan_b]
+        processes += [service_a, service_b]
+        fill(plan_b, args.stored)
+        one_url, one_app, one_env = _portal(args.server, fhir_a)
+        two_url, two_app, two_env = _portal(args.server, fhir_a)
+        databases += [one_url, two_url]
+        apps += [one_app, two_app]
+        processes += start_workers(one_env, 1) + start_workers(two_env, 2)
+        client_a, client_b = PlanClient(fhir_a), PlanClient(fhir_b)
+        mix_a, mix_b = Mix(client_a), Mix(client_b)
+        time.sleep(4)  # the workers are up and idle
+        seconds = {"raw A": 0.0, "raw B": 0.0, "drain 1": 0.0, "drain 2": 0.0}
+        done = 0
+        while done < args.rows:
+            n = min(args.chunk, args.rows - done)
+            seconds["raw A"] += raw_create(client_a, mix_a, n, done)
+            seconds["raw B"] += raw_create(client_b, mix_b, n, done)
+            seconds["drain 1"] += drain(one_app, mix_a, n, args.rows + done)
+            seconds["drain 2"] += drain(two_app, mix_a, n, 2 * args.rows + done)
+            done += n
+        client_a.close()
+        client_b.close()
     finally:
-        service.terminate()
-        service.wait(timeout=10)
-        with contextlib.suppress(Exception):
-            db.engine(app).dispose()  # type: ignore[possibly-undefined]
-        _drop(args.server, portal_url)
-        _drop(args.server, plan_url)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.wait(timeout=10)
+        for app in apps:
+            with contextlib.suppress(Exception):
+                db.engine(app).dispose()
+        for url in databases:
+            _drop(args.server, url)
 
+    rate = {name: args.rows / took for name, took in seconds.items()}
     load = os.getloadavg()
     print(
-        f"outbox bench on PostgreSQL, {rows} mixed writes, load average {load[0]:.2f} {load[1]:.2f}"
+        f"outbox bench on PostgreSQL: {args.rows} mixed writes each, in chunks of {args.chunk}; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    print(f"  raw create, 0 stored            {raw_0:8.1f} /s")
+    print(f"  raw create, service A (0 stored at the start)  {rate['raw A']:7.1f} /s")
     print(
-        f"  outbox drain, 1 worker          {one:8.1f} /s   {one / raw_0:5.2f} x raw   (target >= 0.8)"
+        f"  raw create, service B ({args.stored:,} stored)       {rate['raw B']:7.1f} /s"
+        f"   {rate['raw B'] / rate['raw A']:5.2f} x A        (target 0.8-1.2)"
     )
     print(
-        f"  outbox drain, 2 workers         {two:8.1f} /s   {two / one:5.2f} x one   (target >= 1.7)"
+        f"  outbox drain, 1 worker                        {rate['drain 1']:7.1f} /s"
+        f"   {rate['drain 1'] / rate['raw A']:5.2f} x raw A    (target >= 0.8)"
     )
     print(
-        f"  raw create, {args.stored + 3 * rows + 2 * CITIZENS:,} stored "
-        f"{raw_n:8.1f} /s   {raw_n / raw_0:5.2f} x at 0 (target 0.8-1.2)"
+        f"  outbox drain, 2 workers                       {rate['drain 2']:7.1f} /s"
+        f"   {rate['drain 2'] / rate['drain 1']:5.2f} x 1 worker (target >= 1.7)"
     )
     return 0
 
