@@ -32,7 +32,8 @@ class DatabaseUnavailable(Exception):
 
 
 def _database_reachable() -> None:
-    if g.get("database_unavailable"):
+    # Static files need no database: the 503 page keeps its styles.
+    if g.get("database_unavailable") and request.endpoint != "static":
         raise DatabaseUnavailable
 
 

@@ -4,6 +4,7 @@ file in the process and cannot be taken away like this, so these tests skip ther
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -111,6 +112,8 @@ def test_a_citizens_post_while_the_database_refuses_connections_keeps_the_text(
     page = client.get("/plan")
     assert page.status_code == 503 and page.headers["Retry-After"] == "60"
     assert "Sara" not in page.get_data(as_text=True)  # nothing personal on it
+    styles = re.search(r'href="(/static/[^"]+\.css)"', page.get_data(as_text=True)).group(1)
+    assert client.get(styles).status_code == 200  # the page keeps its looks
     refused = client.post(url, data=form)
     body = refused.get_data(as_text=True)
     assert refused.status_code == 503
@@ -118,8 +121,6 @@ def test_a_citizens_post_while_the_database_refuses_connections_keeps_the_text(
 
     db_proxy.restore()
     # The person presses "Try again": the kept fields go out again, with the token they came with.
-    import re
-
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body))
     again = client.post(url, data={k: v.replace("&#34;", '"') for k, v in fields.items()})
     assert again.status_code == 303, again.get_data(as_text=True)[:500]
