@@ -3,10 +3,11 @@
     python bench/outbox.py [--rows 5000] [--chunk 250] [--stored 50000] [--server postgresql+psycopg://…/postgres]
 
 Everything side by side in one run, on fresh PostgreSQL databases (dropped at the end):
-- two reference plan services, each in its own process (`python -m plan_service`) on a real port: A starts
-  empty, B is given `stored` resources (written in bulk, then ANALYZE) before anything is measured;
+- three reference plan services, each in its own process (`python -m plan_service`) on a real port: A starts
+  empty, B is given `stored` resources (written in bulk, then ANALYZE) before anything is measured, C starts
+  empty and takes the outbox's deliveries (so A and B get exactly the same writes);
 - two portal databases: one drained by one `flask --app citizen_app outbox run` worker process, the other by two
-  (started before, idle), both delivering to A.
+  (started before, idle), both delivering to C.
 
 The measurement goes round in chunks of `chunk` writes of the mix the outbox carries (progress signs, messages,
 goals over 100 citizens), so that the machine's changing load hits every figure alike: raw creates on A (the
@@ -231,6 +232,13 @@ def fill(plan_url: str, stored: int) -> None:
     engine.dispose()
 
 
+def _analyze(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
 def _plan_service(server: str) -> tuple[str, str, subprocess.Popen[bytes]]:
     url = _database(server, "bench_plan")
     port = _free_port()
@@ -292,16 +300,21 @@ def main() -> int:
     try:
         plan_a, fhir_a, service_a = _plan_service(args.server)
         plan_b, fhir_b, service_b = _plan_service(args.server)
-        databases += [plan_a, plan_b]
-        processes += [service_a, service_b]
+        plan_c, fhir_c, service_c = _plan_service(args.server)
+        databases += [plan_a, plan_b, plan_c]
+        processes += [service_a, service_b, service_c]
         fill(plan_b, args.stored)
-        one_url, one_app, one_env = _portal(args.server, fhir_a)
-        two_url, two_app, two_env = _portal(args.server, fhir_a)
+        one_url, one_app, one_env = _portal(args.server, fhir_c)
+        two_url, two_app, two_env = _portal(args.server, fhir_c)
         databases += [one_url, two_url]
         apps += [one_app, two_app]
         processes += start_workers(one_env, 1) + start_workers(two_env, 2)
-        client_a, client_b = PlanClient(fhir_a), PlanClient(fhir_b)
-        mix_a, mix_b = Mix(client_a), Mix(client_b)
+        client_a, client_b, client_c = PlanClient(fhir_a), PlanClient(fhir_b), PlanClient(fhir_c)
+        mix_a, mix_b, mix_c = Mix(client_a), Mix(client_b), Mix(client_c)
+        for url in (plan_a, plan_b, plan_c):
+            _analyze(
+                url
+            )  # all three start with statistics, as autovacuum gives a database in service
         time.sleep(4)  # the workers are up and idle
         seconds = {"raw A": 0.0, "raw B": 0.0, "drain 1": 0.0, "drain 2": 0.0}
         done = 0
@@ -309,11 +322,11 @@ def main() -> int:
             n = min(args.chunk, args.rows - done)
             seconds["raw A"] += raw_create(client_a, mix_a, n, done)
             seconds["raw B"] += raw_create(client_b, mix_b, n, done)
-            seconds["drain 1"] += drain(one_app, mix_a, n, args.rows + done)
-            seconds["drain 2"] += drain(two_app, mix_a, n, 2 * args.rows + done)
+            seconds["drain 1"] += drain(one_app, mix_c, n, args.rows + done)
+            seconds["drain 2"] += drain(two_app, mix_c, n, 2 * args.rows + done)
             done += n
-        client_a.close()
-        client_b.close()
+        for client in (client_a, client_b, client_c):
+            client.close()
     finally:
         for process in processes:
             process.terminate()
