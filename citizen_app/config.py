@@ -50,7 +50,14 @@ def from_environment() -> dict[str, Any]:
         # "inline": deliver right after commit in a background thread of this process (embedded default);
         # "worker": leave it to `flask --app citizen_app outbox run` processes.
         "OUTBOX_DISPATCH": env.get("OUTBOX_DISPATCH", "worker"),
-        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
+        # "Unavailable" answers are retried until the plan API decides; only after this long without an
+        # answer is a row dead-lettered (alerting from OUTBOX_ALERT_AFTER_MINUTES on). See docs/plan-api.md.
+        "OUTBOX_GIVE_UP_AFTER_HOURS": float(env.get("OUTBOX_GIVE_UP_AFTER_HOURS", "168")),
+        "OUTBOX_ALERT_AFTER_MINUTES": float(env.get("OUTBOX_ALERT_AFTER_MINUTES", "60")),
+        "OUTBOX_PROBE_SECONDS": float(env.get("OUTBOX_PROBE_SECONDS", "2")),
+        "OUTBOX_HOLD_RETRY_SECONDS": float(env.get("OUTBOX_HOLD_RETRY_SECONDS", "30")),
+        # Plans' first rows claimed and committed together (creates only; an update ends its batch).
+        "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 20),
         "OUTBOX_BASE_DELAY_SECONDS": float(env.get("OUTBOX_BASE_DELAY_SECONDS", "2")),
         "OUTBOX_MAX_DELAY_SECONDS": float(env.get("OUTBOX_MAX_DELAY_SECONDS", "600")),
         "OUTBOX_BACKLOG_UNHEALTHY": _int("OUTBOX_BACKLOG_UNHEALTHY", 500),

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, Response, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .cross_site import leave_session_untouched, same_origin
@@ -14,6 +23,44 @@ from .restore import keep_pending
 log = logging.getLogger(__name__)
 
 RESUBMITTABLE_FIELDS_LIMIT = 50
+# What "the portal database cannot be used just now" looks like: unreachable, restarting, read-only, pool empty.
+DATABASE_DOWN = (OperationalError, InterfaceError, InternalError, DisconnectionError, PoolTimeout)
+RETRY_AFTER_SECONDS = 60
+
+
+class DatabaseUnavailable(Exception):
+    """The session could not be opened: the database was down when the request began."""
+
+
+def _database_reachable() -> None:
+    # Static files need no database: the 503 page keeps its styles.
+    if g.get("database_unavailable") and request.endpoint != "static":
+        raise DatabaseUnavailable
+
+
+def _database_down() -> tuple[str, int, dict[str, str]]:
+    """503, in the site's layout, without anything read from the database (no name, no counts). A POST's
+    fields come back in a form to send again, with the token it came with (its session is still valid)."""
+    stale = g.pop("db_session", None)
+    if stale is not None:
+        with contextlib.suppress(SQLAlchemyError):
+            stale.close()
+    for key in ("actor", "citizen_ref", "author_ref"):
+        g.pop(key, None)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.method == "POST" and request.form:
+        fields = [
+            (key, value) for key, value in request.form.items(multi=True) if key != "csrf_token"
+        ][:RESUBMITTABLE_FIELDS_LIMIT]
+        token = request.form.get("csrf_token", "")
+        return (
+            render_template(
+                "errors/503_resubmit.html", fields=fields, action=request.path, token=token
+            ),
+            503,
+            headers,
+        )
+    return render_template("errors/503.html"), 503, headers
 
 
 def _ended_account() -> str | None:
@@ -41,6 +88,31 @@ def _to_sign_in() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    # First of all before-request work (CSRF, the actor): nothing may read a session that did not open.
+    app.before_request_funcs.setdefault(None, []).insert(0, _database_reachable)
+
+    @app.errorhandler(DatabaseUnavailable)
+    def _unavailable(_error: DatabaseUnavailable) -> tuple[str, int, dict[str, str]]:
+        return _database_down()
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_error(
+        error: SQLAlchemyError,
+    ) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+        # The type only: SQLAlchemy's text can carry statement parameters (personal data).
+        if isinstance(error, DATABASE_DOWN):
+            log.error(
+                "portal database unavailable on %s %s: %s",
+                request.method,
+                request.endpoint,
+                type(error).__name__,
+            )
+            return _database_down()
+        log.error(
+            "database error on %s %s: %s", request.method, request.endpoint, type(error).__name__
+        )
+        return render_template("errors/generic.html", code=500), 500
+
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int] | Response:
         from .identity import current_actor  # identity → authz → guard → identity: import when used

@@ -113,8 +113,16 @@ def outbox_state(message: OutboxMessage) -> str:
     if message.state is OutboxState.PENDING:
         return _("Waiting to be sent")
     if message.state is OutboxState.DEAD:
-        return _("Could not be sent. We are looking into it.")
+        return _("We could not deliver this")
     return _("Sent")
+
+
+def may_send_again(message: OutboxMessage) -> bool:
+    """Whether this reader may send a refused item again: the permission its first sending needed."""
+    from .views.citizen.plan import SEND_AGAIN_ACTION
+
+    action = SEND_AGAIN_ACTION.get(message.purpose)
+    return action is not None and may(action.value)
 
 
 def outbox_summary(message: OutboxMessage) -> str:
@@ -187,6 +195,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["outbox_summary"] = outbox_summary
     app.jinja_env.globals["written_by"] = written_by
     app.jinja_env.globals["outbox_state"] = outbox_state
+    app.jinja_env.globals["may_send_again"] = may_send_again
     app.jinja_env.filters["date"] = _date
     app.jinja_env.filters["datetime"] = _datetime
     app.jinja_env.filters["relative_day"] = relative_day

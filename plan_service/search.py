@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from plan_service.errors import bad_request
 from plan_service.indexing import parse_reference
-from plan_service.models import ResourceRow, SearchIndexRow
+from plan_service.models import IdentifierRow, ResourceRow, SearchIndexRow
 from plan_service.resource_types import ID_PATTERN, RESOURCE_TYPES, SearchParam
 
 DEFAULT_COUNT = 50
@@ -362,8 +362,48 @@ def _ordered(statement: Select, descending: bool) -> Select:
     return statement.order_by(ResourceRow.last_updated, ResourceRow.id)
 
 
+def _exact_identifier(criteria: Iterable[Criterion]) -> tuple[str, str] | None:
+    """(system, value) when the search is exactly `identifier=system|value`: the idempotency-key lookup."""
+    criteria = list(criteria)
+    if len(criteria) != 1:
+        return None
+    match criteria[0]:
+        case TokenCriterion("identifier", (TokenValue(system, value, True),)) if system and value:
+            return system, value
+    return None
+
+
+def by_identifier(
+    session: Session, resource_type: str, system: str, value: str
+) -> list[ResourceRow]:
+    """The live resource holding (system, value), through the unique identifier index: one index probe
+    and one primary-key read whatever the number of stored resources (no ORDER BY for the planner to walk
+    the whole type by last_updated; the statement's plan is the same generic or custom)."""
+    statement = (
+        select(ResourceRow)
+        .join(
+            IdentifierRow,
+            and_(
+                IdentifierRow.resource_type == ResourceRow.resource_type,
+                IdentifierRow.resource_id == ResourceRow.id,
+            ),
+        )
+        .where(
+            IdentifierRow.resource_type == resource_type,
+            IdentifierRow.system == system,
+            IdentifierRow.value == value,
+            ResourceRow.deleted == false(),
+        )
+    )
+    return list(session.scalars(statement).all())
+
+
 def run_search(session: Session, query: SearchQuery) -> tuple[int, list[ResourceRow]]:
     """(total matches, the requested page of them)."""
+    exact = _exact_identifier(query.criteria)
+    if exact is not None:
+        found = by_identifier(session, query.resource_type, *exact)
+        return len(found), found[query.offset : query.offset + query.count]
     clauses = where_clauses(query.resource_type, query.criteria)
     total = session.scalar(select(func.count()).select_from(ResourceRow).where(*clauses)) or 0
     if query.count == 0 or query.offset >= total:
@@ -376,5 +416,8 @@ def run_search(session: Session, query: SearchQuery) -> tuple[int, list[Resource
 def first_matches(
     session: Session, resource_type: str, criteria: Iterable[Criterion], limit: int
 ) -> list[ResourceRow]:
+    exact = _exact_identifier(criteria)
+    if exact is not None:  # If-None-Exist: identifier=system|value
+        return by_identifier(session, resource_type, *exact)[:limit]
     statement = select(ResourceRow).where(*where_clauses(resource_type, criteria))
     return list(session.scalars(_ordered(statement, False).limit(limit)).all())

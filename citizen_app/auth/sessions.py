@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -17,11 +18,14 @@ from typing import Any
 from flask import Flask, Request, Response, g
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from ..db import standalone_session
 from ..models import UserSession, utcnow
+
+log = logging.getLogger(__name__)
 
 # Only write last_seen_at when it is this old (at most once a minute): idle timeouts are minutes, a write
 # per request is waste.
@@ -48,6 +52,9 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.last_seen_at = last_seen_at
         self.modified = False
         self.rotate = False
+        # The portal database could not be reached when the request began: nothing is read or saved, and
+        # errors.py answers 503 before any view runs.
+        self.unavailable = False
         # Why the previous session of this browser ended, when it just did: "idle" or "absolute".
         self.ended_reason = ended_reason
 
@@ -68,6 +75,18 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
+        try:
+            return self._open(app, token)
+        except SQLAlchemyError as exc:
+            # Never raise here: Flask opens the session before its error handlers can help. Mark the request,
+            # and let errors.py answer 503 (a POST's text kept) before any view runs.
+            log.error("session: portal database unavailable (%s)", type(exc).__name__)
+            g.database_unavailable = True
+            unavailable = ServerSession()
+            unavailable.unavailable = True
+            return unavailable
+
+    def _open(self, app: Flask, token: str) -> ServerSession:
         with standalone_session(app) as db_session:
             row = db_session.scalar(
                 select(UserSession).where(UserSession.token_hash == token_hash(token))
@@ -96,6 +115,15 @@ class DatabaseSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
+        if session.unavailable:
+            return
+        try:
+            self._save(app, session, response)
+        except SQLAlchemyError as exc:
+            # The database went away during the request: the session keeps its last saved state.
+            log.error("session: could not be saved (%s)", type(exc).__name__)
+
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         name = self.get_cookie_name(app)
         if g.get("session_untouched"):
             return  # a refused cross-site or anonymous POST: no new session, no change to this one

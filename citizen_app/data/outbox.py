@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import OutboxMessage, OutboxState
+from ..models import OutboxMessage, OutboxState, utcnow
 
 
 def counts_by_state(db_session: Session) -> dict[OutboxState, int]:
@@ -30,3 +32,89 @@ def by_message_id(
             OutboxMessage.purpose == purpose,
         )
     )
+
+
+def dead_by_message_id(
+    db_session: Session, message_id: str, *, plan_key: str
+) -> OutboxMessage | None:
+    """One dead item of this citizen's plan, by its receipt (the idempotency key)."""
+    import uuid
+
+    try:
+        key = uuid.UUID(message_id)
+    except ValueError:
+        return None
+    return db_session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.message_id == key,
+            OutboxMessage.plan_key == plan_key,
+            OutboxMessage.state == OutboxState.DEAD,
+        )
+    )
+
+
+def dead_count_for(db_session: Session, plan_keys: list[str]) -> int:
+    """Dead items of these citizens' plans (the team page shows the number, never the content)."""
+    if not plan_keys:
+        return 0
+    return int(
+        db_session.scalar(
+            select(func.count()).where(
+                OutboxMessage.state == OutboxState.DEAD, OutboxMessage.plan_key.in_(plan_keys)
+            )
+        )
+        or 0
+    )
+
+
+def dead_rows(db_session: Session) -> list[OutboxMessage]:
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.DEAD)
+        .order_by(OutboxMessage.id)
+    )
+    return list(db_session.scalars(stmt))
+
+
+def oldest_pending_created_at(db_session: Session) -> datetime | None:
+    return db_session.scalar(
+        select(
+            func.min(func.coalesce(OutboxMessage.waiting_since, OutboxMessage.created_at))
+        ).where(OutboxMessage.state == OutboxState.PENDING)
+    )
+
+
+def held_count(db_session: Session) -> int:
+    """Pending rows the plan API refused with 401/403: the portal's own credentials or permissions."""
+    return int(
+        db_session.scalar(
+            select(func.count()).where(
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.last_error.like("held: %"),
+            )
+        )
+        or 0
+    )
+
+
+def send_again(
+    db_session: Session, *, ids: list[int] | None = None, plan_key: str | None = None
+) -> list[OutboxMessage]:
+    """Dead rows back in line (all, these ids, or one plan's), due now, with the give-up clock restarted.
+
+    The row keeps its id, so it keeps its place before later writes of its plan, and its UUID, so the plan API
+    still deduplicates a write that did arrive. The caller commits.
+    """
+    stmt = select(OutboxMessage).where(OutboxMessage.state == OutboxState.DEAD)
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    if plan_key is not None:
+        stmt = stmt.where(OutboxMessage.plan_key == plan_key)
+    rows = list(db_session.scalars(stmt.order_by(OutboxMessage.id).with_for_update()))
+    now = utcnow()
+    for row in rows:
+        row.state = OutboxState.PENDING
+        row.next_attempt_at = now
+        row.waiting_since = now
+        row.last_error = None
+    return rows

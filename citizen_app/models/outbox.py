@@ -50,6 +50,8 @@ class OutboxMessage(Base):
     # Status code and error code only: never the body, which holds the citizen's words.
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When "send again" restarted the give-up clock (None: it runs from created_at).
+    waiting_since: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     result_ref: Mapped[str | None] = mapped_column(String(120))
     result_version: Mapped[str | None] = mapped_column(String(40))

@@ -1,23 +1,20 @@
 """The embedded default's delivery: a background thread woken right after each commit that enqueued a write.
 
-It also wakes on its own when the earliest retry is due (at most every `poll_seconds`), so a write made while
-the plan API was down goes out once it is back, without anyone doing anything.
+It runs the same `Worker` turns as `flask outbox run`, and also wakes on its own when the earliest retry or the
+next probe of a plan API that was down is due (at most every `poll_seconds`), so a write made while the plan API
+was down goes out once it is back, without anyone doing anything.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
 from collections.abc import Callable
 
 from flask import Flask
 
-from ..models import utcnow
 from .dispatcher import Dispatcher
 from .enqueue import WAKE_KEY
-
-log = logging.getLogger(__name__)
+from .worker import Worker
 
 
 class InlineDispatch:
@@ -30,9 +27,9 @@ class InlineDispatch:
         extra_every: float = 60.0,
     ) -> None:
         self.dispatcher = dispatcher
-        self.poll_seconds = poll_seconds
-        # Other background work of the embedded default (answer notifications), at most every `extra_every`.
-        self.extra, self.extra_every, self._extra_at = extra, extra_every, 0.0
+        self.worker = Worker(
+            dispatcher, poll_seconds=poll_seconds, extra=extra, extra_every=extra_every
+        )
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-inline", daemon=True)
@@ -48,22 +45,6 @@ class InlineDispatch:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                self.dispatcher.dispatch_due()
-                if self.extra is not None and time.monotonic() - self._extra_at >= self.extra_every:
-                    self._extra_at = time.monotonic()
-                    self.extra()
-                timeout = self._seconds_until_due()
-            except (
-                Exception
-            ):  # the thread must survive a database hiccup; the rows wait for the next turn
-                log.exception("outbox dispatch failed")
-                timeout = self.poll_seconds
+            _report, timeout = self.worker.turn()
             self._wake.wait(timeout)
             self._wake.clear()
-
-    def _seconds_until_due(self) -> float:
-        due = self.dispatcher.next_due_at()
-        if due is None:
-            return self.poll_seconds
-        return max(0.05, min(self.poll_seconds, (due - utcnow()).total_seconds()))

@@ -248,10 +248,30 @@ def _error_for(response: httpx.Response) -> PlanAPIError:
         pass
     status = response.status_code
     message = f"plan API answered {status}" + (f" ({code})" if code else "")
+    wait = _retry_after(response.headers.get("Retry-After"))
     if status >= 500:
-        return PlanAPIUnavailable(message, status, code)
+        return PlanAPIUnavailable(message, status, code, wait)
     if status == 412:
         return PlanAPIConflict(message, status, code)
     if status in (404, 410):
         return PlanAPINotFound(message, status, code)
-    return PlanAPIRejected(message, status, code)
+    return PlanAPIRejected(message, status, code, wait)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3); None if absent or odd."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from datetime import UTC, datetime
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

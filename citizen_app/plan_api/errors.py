@@ -6,10 +6,17 @@ from __future__ import annotations
 class PlanAPIError(Exception):
     """Base class; carries the HTTP status and the OperationOutcome's first issue code where there is one."""
 
-    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.retry_after = retry_after  # seconds, from a Retry-After header (429, 503)
 
 
 class PlanAPIUnavailable(PlanAPIError):

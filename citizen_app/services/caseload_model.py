@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..data import outbox as outbox_data
 from ..deadlines import answer_due
 from ..models import CaseloadEntry, FeedCursor, utcnow
 from ..plan_api import PlanAPIError, PlanClient, fhir
@@ -413,6 +414,9 @@ class TeamPage:
     complaints: list[OpenComplaint]
     citizens: int
     timeliness: Timeliness
+    undelivered: (
+        int  # the unit's citizens' writes that could not be delivered (dead letters), a count only
+    )
 
 
 def team_page(
@@ -426,4 +430,5 @@ def team_page(
         complaints=open_complaints(rows, mine),
         citizens=len(rows),
         timeliness=timeliness(rows, now),
+        undelivered=outbox_data.dead_count_for(db_session, [row.patient_ref for row in rows]),
     )

@@ -6,7 +6,7 @@ neutral site outside the portal (docs/accessibility.md).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
@@ -75,7 +75,10 @@ def language() -> FlaskResponse:
 @public
 def healthz() -> tuple[FlaskResponse, int]:
     healthy, body = health.check(
-        db.session(), plan_client(), current_app.config["OUTBOX_BACKLOG_UNHEALTHY"]
+        db.session(),
+        plan_client(),
+        current_app.config["OUTBOX_BACKLOG_UNHEALTHY"],
+        timedelta(minutes=current_app.config["OUTBOX_ALERT_AFTER_MINUTES"]),
     )
     return jsonify(body), 200 if healthy else 503
 

@@ -106,6 +106,22 @@ def deliver(portal: Portal) -> None:
         pass
 
 
+def bury_waiting(portal: Portal) -> None:
+    """Every waiting write dead-lettered, as when the plan API refuses it."""
+    from sqlalchemy import update
+
+    from citizen_app import db
+    from citizen_app.models import OutboxMessage, OutboxState
+
+    with portal.app.app_context():
+        db.session().execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.PENDING)
+            .values(state=OutboxState.DEAD, last_error="refused: plan API answered 422")
+        )
+        db.session().commit()
+
+
 def sara_writes_and_jonas_answers(portal: Portal, demo: dict[str, Any], answer: bool) -> None:
     """A message and a goal from Sara, sent through the outbox; an answer from Jonas when `answer`."""
     from citizen_app import db
@@ -239,6 +255,12 @@ def test_every_citizen_page_and_state(browser: Browser, portal: Portal, sara, la
     m.page.locator("textarea").fill("Hej Jonas, kan vi mødes?")
     m.submit()
     m.check("messages, after sending")
+    # That message refused by the plan system: plain words, the text kept, a button to send it again.
+    bury_waiting(portal)
+    m.goto("/plan")
+    m.check("plan with an item that could not be delivered")
+    m.goto("/messages")
+    m.check("messages with an item that could not be delivered")
 
     # People who help: the overview, an invitation in every state, its code, changing it.
     m.goto("/delegations")
@@ -421,16 +443,15 @@ def jonas(browser: Browser, portal: Portal, demo: dict[str, Any]) -> dict[str, A
 
 def _colleague_marks_seen(portal: Portal, sign_id: str) -> None:
     """A colleague marks the sign as seen in the case system while Jonas has the page open."""
-    import httpx
-
     from citizen_app.models import utcnow
     from citizen_app.plan_api import fhir
+    from tests.helpers import api
 
     url = f"{portal.app.config['PLAN_API_URL']}/Observation/{sign_id}"
-    sign = httpx.get(url).json()
+    sign = api.get(url).json()
     sign["extension"] = [fhir.seen_extension("PractitionerRole/x", utcnow(), "Set af en kollega")]
     version = sign["meta"]["versionId"]
-    httpx.put(url, json=sign, headers={"If-Match": f'W/"{version}"'}).raise_for_status()
+    api.put(url, json=sign, headers={"If-Match": f'W/"{version}"'}).raise_for_status()
 
 
 @pytest.mark.parametrize("language", list(LOCALES))

@@ -78,20 +78,34 @@ def test_writes_made_while_the_plan_service_is_down_arrive_exactly_once(
     assert "Venter på at blive sendt" not in page
 
 
-def test_rows_are_dead_lettered_after_the_last_attempt_with_the_reason(
+def test_unavailable_answers_never_dead_letter_until_the_long_time_bound(
     app, as_sara, demo, plan_service
 ) -> None:
+    from citizen_app.models import utcnow
+
     goal_id = _first_goal_id(app, demo)
     as_sara.get(f"/plan/goals/{goal_id}/progress")
     plan_service.stop()
     _note(as_sara, goal_id, "same")
-    dispatcher = Dispatcher(app, plan_client_of(app), max_attempts=3, base_delay=0.0)
-    for _ in range(3):
+    dispatcher = Dispatcher(app, plan_client_of(app), base_delay=0.0)
+    for _ in range(20):  # far more failed tries than the old attempt budget (8)
         dispatcher.dispatch_due()
     (row,) = _rows(app)
-    assert row.state is OutboxState.DEAD and row.attempts == 3
-    assert "gave up after 3 attempts" in row.last_error and "unreachable" in row.last_error
-    assert "første" not in row.last_error  # never the citizen's words
+    assert row.state is OutboxState.PENDING and row.attempts == 20
+    assert row.last_error.startswith("unavailable: ") and "unreachable" in row.last_error
+
+    # Seven days later (the default bound) it gives up, with the reason, never the citizen's words.
+    later = Dispatcher(
+        app,
+        plan_client_of(app),
+        base_delay=0.0,
+        clock=lambda: utcnow() + timedelta(days=7, minutes=1),
+    )
+    later.dispatch_due()
+    (row,) = _rows(app)
+    assert row.state is OutboxState.DEAD
+    assert "gave up after 168 h" in row.last_error and "unreachable" in row.last_error
+    assert "første" not in row.last_error
 
 
 def test_a_refused_write_is_dead_lettered_at_once(app, demo) -> None:
@@ -110,7 +124,7 @@ def test_a_refused_write_is_dead_lettered_at_once(app, demo) -> None:
     report = _dispatcher(app).dispatch_due()
     assert report.dead == 1
     (row,) = _rows(app)
-    assert row.attempts == 1 and "400" in row.last_error
+    assert row.attempts == 1 and "400" in row.last_error and row.last_error.startswith("refused")
 
 
 def test_backoff_keeps_a_failed_row_back_and_later_rows_of_that_plan_wait(
@@ -216,3 +230,20 @@ def test_several_dispatchers_share_the_queue_without_double_delivery_or_reorderi
             o["note"][0]["text"] for o in found if o.get("note") and o["note"][0]["text"].isdigit()
         ]
         assert ours == [f"{i:02d}" for i in range(8)], ref
+
+
+def test_outbox_run_survives_an_unreachable_plan_api_and_delivers_when_it_is_back(
+    app, as_sara, demo, plan_service
+) -> None:
+    goal_id = _first_goal_id(app, demo)
+    as_sara.get(f"/plan/goals/{goal_id}/progress")
+    plan_service.stop()
+    _note(as_sara, goal_id, "same")
+    runner = app.test_cli_runner()
+    down = runner.invoke(args=["outbox", "run", "--once"])
+    assert down.exit_code == 0 and down.exception is None
+    (row,) = _rows(app)
+    assert row.state is OutboxState.PENDING and row.last_error.startswith("unavailable: ")
+    plan_service.start()
+    up = runner.invoke(args=["outbox", "run", "--once"])
+    assert up.exit_code == 0 and "delivered 1" in up.output

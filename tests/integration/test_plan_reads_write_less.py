@@ -16,7 +16,7 @@ from citizen_app.models import Draft, MessageRead, PlanSnapshot, UserSession
 from citizen_app.plan_api.domain import Plan
 from citizen_app.services.plan_cache import MappedPlanCache
 from citizen_app.services.plan_reading import plan_cache, plan_client, read_plan
-from tests.helpers import search_at_api
+from tests.helpers import api, search_at_api
 
 
 class _Statements:
@@ -71,7 +71,6 @@ def test_the_read_time_and_the_session_are_written_again_after_a_minute(app, as_
 
 
 def test_a_changed_plan_is_mapped_again_and_stored(app, as_sara, plan_service) -> None:
-    import httpx
 
     as_sara.get("/plan")
     (goal,) = [
@@ -82,7 +81,7 @@ def test_a_changed_plan_is_mapped_again_and_stored(app, as_sara, plan_service) -
     # As a case system that knows nothing of our wording extension would write it.
     goal.pop("extension", None)
     goal["description"] = {"text": "Et helt nyt mål, skrevet i sagssystemet"}
-    response = httpx.put(
+    response = api.put(
         f"{plan_service.fhir_url}/Goal/{goal['id']}",
         json=goal,
         headers={

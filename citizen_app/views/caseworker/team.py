@@ -35,6 +35,7 @@ def team() -> str:
     )
     return render_template(
         "caseworker/team.html",
+        undelivered=view.undelivered,
         unit=g.get("staff_unit"),
         months=view.months,
         complaints=view.complaints,

@@ -7,7 +7,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_author_ref, current_citizen_ref, guarded
+from ...authz import Action, can, current_author_ref, current_citizen_ref, guarded
+from ...data import outbox as outbox_data
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...identity import current_actor
 from ...restore import restore_pending
@@ -53,3 +54,36 @@ def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
     return render_template(
         "citizen/progress_sign.html", form=form, goal=goal, note_max=NOTE_MAX
     ), status
+
+
+# Which permission sending an item again needs: the one its first sending needed.
+SEND_AGAIN_ACTION = {
+    "progress-sign": Action.PROGRESS_SIGN_WRITE,
+    "goal": Action.GOAL_PROPOSE,
+    "goal-feedback": Action.GOAL_FEEDBACK_WRITE,
+    "message": Action.MESSAGE_WRITE,
+    "meeting-preparation": Action.MEETING_PREPARE,
+    "contact-feedback": Action.CONTACT_FEEDBACK_WRITE,
+    "complaint": Action.COMPLAINT_WRITE,
+}
+
+
+@bp.post("/plan/sent/<receipt>/send-again")
+@guarded(Action.PLAN_READ, "CarePlan")
+def send_again(receipt: str) -> FlaskResponse:
+    """An item the plan system refused: back in line, as it was written (the person's text is kept)."""
+    row = outbox_data.dead_by_message_id(db.session(), receipt, plan_key=current_citizen_ref())
+    action = SEND_AGAIN_ACTION.get(row.purpose) if row is not None else None
+    if row is None or action is None:
+        abort(404)
+    if not can(current_actor(), action, current_citizen_ref()).allowed:
+        abort(403)
+    outbox_data.send_again(db.session(), ids=[row.id])
+    db.session().commit()
+    wake = current_app.extensions.get("citizen_app.outbox.wake")
+    if wake is not None:
+        wake()
+    flash(_("We are sending it again. You can follow it here."))
+    if request.form.get("back") == "messages":
+        return redirect(url_for("citizen.messages"), code=303)
+    return redirect(url_for("citizen.plan") + "#outbox-title", code=303)
