@@ -17,7 +17,7 @@ def test_caseload_review_and_absence_pages(browser: Browser, portal, language: s
     activate(sara, portal)
     sara.goto(portal.url + "/messages/new")
     sara.locator("textarea").fill("Hej Jonas, kan vi mødes?")
-    sara.locator("main button[type=submit]").click()
+    sara.locator("main button[type=submit]:not([value=later])").click()
     sara.context.close()
     from citizen_app.outbox import Dispatcher
 

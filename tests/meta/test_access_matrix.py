@@ -146,6 +146,9 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     ("POST", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
     ("GET", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,
     ("POST", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,
+    # Guarded as a read of the plan; the view then asks the policy for the write the dead item was (a
+    # message, a sign, …) before it is queued again, so a read-only relative is refused there (403).
+    ("POST", "/plan/sent/<receipt>/send-again"): A.PLAN_READ,
     ("POST", "/session/extend"): PUBLIC,
     ("GET", "/sign-in"): PUBLIC,
     ("POST", "/sign-in/options"): PUBLIC,
