@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import secrets
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -44,7 +45,10 @@ def _portal_credential(instance: Path) -> dict:
 
 
 def quiet_logs(log_requests: bool) -> None:
-    """Warnings and errors only, unless the request log is asked for: the codes must not scroll away."""
+    """Warnings and errors only, unless the request log is asked for: the codes must not scroll away.
+    pysaml2's import of a cipher mode that cryptography has moved is a library's deprecation notice, not a
+    problem of this start, so it is not printed."""
+    warnings.filterwarnings("ignore", message="CFB has been moved")
     level = logging.INFO if log_requests else logging.WARNING
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(level)
@@ -139,7 +143,7 @@ def serve(port: int, log_requests: bool) -> None:
         )
     print(
         f"\nOpen http://localhost:{port}/ (passkeys need the name localhost), choose"
-        " 'Log in with MitID' (the simulator: pick Sara), or 'Start with your activation code', type a"
+        " 'Sign in with MitID' (the simulator: pick Sara), or 'Start with your activation code', type a"
         " code, make a passkey. Stop with Ctrl+C.\n"
     )
     print(boxed("Demo people, each with a fresh activation code:", list(people)), flush=True)

@@ -79,6 +79,7 @@ def test_a_first_start_is_quiet_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     output, code = launch(tmp_path, port)
     assert code == 0, output
     assert "ERROR" not in output and "Traceback" not in output, output
+    assert "Warning" not in output, output  # nothing a newcomer must wonder about
     assert "GET /" not in output and '"GET' not in output, output  # no request log
     lines = output.rstrip().splitlines()
     # The box with the demo people is the last thing printed before "Stopped."
