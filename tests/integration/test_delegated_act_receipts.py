@@ -122,3 +122,23 @@ def test_sara_writing_herself_leaves_no_receipt(app, demo) -> None:
 
 def text_of_html(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".")
+
+
+def test_a_relative_reads_saras_meetings_cases_and_messages_as_hers(app, demo) -> None:
+    """Issue 16 item 7: the relative's pages speak of Sara by name, not as if they were the relative's own."""
+    _, peter = delegate(app, demo["sara"], "Peter Jensen", {"read", "message"})
+    helper = app.test_client()
+    sign_in_as(helper, peter)
+    meetings = text_of_html(helper.get("/meetings").get_data(as_text=True))
+    assert "Møderne for Sara Jensen" in meetings and "Det næste møde for Sara Jensen" in meetings
+    assert "Dit næste møde" not in meetings
+    cases = text_of_html(helper.get("/cases").get_data(as_text=True))
+    assert "Sagerne for Sara Jensen" in cases and "Mine sager" not in cases
+    assert "Skriv til sagsbehandleren for Sara Jensen" in cases
+    messages = text_of_html(helper.get("/messages").get_data(as_text=True))
+    assert "Beskederne for Sara Jensen" in messages
+    assert "Samtalerne for Sara Jensen" in messages and "Dine samtaler" not in messages
+    # Sara's own pages still speak to her.
+    sara = signed_in(app, demo["sara"])
+    assert "Dine samtaler" in text_of_html(sara.get("/messages").get_data(as_text=True))
+    assert "Mine sager" in text_of_html(sara.get("/cases").get_data(as_text=True))
