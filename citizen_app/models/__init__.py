@@ -9,6 +9,7 @@ from .delegation import Delegation, DelegationKind, Scope
 from .draft import Draft, MessageRead
 from .outbox import OutboxMessage, OutboxState
 from .plan_snapshot import PlanSnapshot
+from .receipt import DelegatedActReceipt
 from .saml import SamlAssertionSeen, SamlRequest
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CaseloadEntry",
+    "DelegatedActReceipt",
     "Delegation",
     "DelegationKind",
     "Draft",

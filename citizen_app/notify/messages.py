@@ -31,6 +31,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Du har fået en ny sagsbehandler i Borgerens Plan. Log ind for at se mere: {link}",
         "en": "You have a new caseworker in Borgerens Plan. Sign in to see more: {link}",
     },
+    # Someone acting for the citizen wrote or sent something: not who, not what (services/receipts.py).
+    "helper-acted": {
+        "subject": SUBJECT,
+        "da": "En, der hjælper dig, har gjort noget i Borgerens Plan. Log ind for at se det: {link}",
+        "en": "Someone who helps you did something in Borgerens Plan. Sign in to see it: {link}",
+    },
 }
 
 FOOTER = {

@@ -41,6 +41,10 @@ def enqueue(
         body_json=json.dumps(resource, ensure_ascii=True, separators=(",", ":")),
     )
     db_session.add(message)
+    from ..services.receipts import note_delegated_act
+
+    # Someone acting for the citizen: the citizen's receipt commits with the write (services/receipts.py).
+    note_delegated_act(db_session, purpose)
     wake = current_app.extensions.get(WAKE_KEY)
     if wake is not None:
         # Deliver right after commit in the embedded default; a rollback leaves nothing to wake for.

@@ -172,6 +172,22 @@ def sara_writes_and_jonas_answers(portal: Portal, demo: dict[str, Any], answer: 
             )
 
 
+def a_relative_wrote_for_sara(portal: Portal, demo: dict[str, Any]) -> None:
+    """A receipt on Sara's plan page: Peter sent a message for her (as outbox.enqueue records it)."""
+    from citizen_app import db
+    from citizen_app.models import DelegatedActReceipt
+    from tests.delegation_helpers import delegate
+
+    delegation, _ = delegate(portal.app, demo["sara"], "Peter Jensen", {"message"})
+    with portal.app.app_context():
+        db.session().add(
+            DelegatedActReceipt(
+                citizen_account_id=demo["sara"].id, delegation_id=delegation.id, purpose="message"
+            )
+        )
+        db.session().commit()
+
+
 @pytest.fixture
 def sara(browser: Browser, portal: Portal, demo: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Sara signed in, with an answered conversation; the addresses of her first goal's pages."""
@@ -187,13 +203,21 @@ def sara(browser: Browser, portal: Portal, demo: dict[str, Any]) -> Iterator[dic
 
 
 @pytest.mark.parametrize("language", list(LOCALES))
-def test_every_citizen_page_and_state(browser: Browser, portal: Portal, sara, language) -> None:
+def test_every_citizen_page_and_state(
+    browser: Browser, portal: Portal, demo, sara, language
+) -> None:
     m = Matrix(browser, portal, language, sara["state"])
     m.goto("/")
     m.check("front page, signed in")
     m.goto("/plan")
     m.check("plan")
     m.session_warning("plan")
+    a_relative_wrote_for_sara(portal, demo)
+    m.goto("/plan")
+    expect(m.page.locator("#receipts-title")).to_be_visible()
+    m.check("plan with a receipt of what a relative did")
+    m.submit("main button[value=dismiss]")
+    expect(m.page.locator("#receipts-title")).to_have_count(0)
     m.goto(sara["goal"])
     expect(m.page.locator("svg.chart")).to_be_visible()
     m.check("goal page with its chart and table")

@@ -142,6 +142,7 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     ("GET", "/my-data.json"): A.MY_DATA_EXPORT,
     ("GET", "/plan"): A.PLAN_READ,
     ("GET", "/plan/goals/<goal_id>"): A.PLAN_READ,
+    ("POST", "/plan/receipts/<receipt>"): A.DELEGATION_MANAGE,
     ("GET", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
     ("POST", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
     ("GET", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,

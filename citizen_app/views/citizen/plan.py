@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response as FlaskResponse
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ... import db
 from ...authz import Action, can, current_author_ref, current_citizen_ref, guarded
 from ...data import outbox as outbox_data
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
+from ...forms.common import PlainForm
 from ...identity import current_actor
 from ...restore import restore_pending
+from ...services import receipts
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
 from . import bp
@@ -21,9 +25,37 @@ from . import bp
 @guarded(Action.PLAN_READ, "CarePlan")
 def plan() -> str:
     reading = read_plan(db.session(), current_citizen_ref())
+    actor = current_actor()
+    # What someone acting for the citizen did: only the citizen themself sees these.
+    unseen = receipts.unseen(db.session(), actor.account_id) if g.acting_role == "citizen" else []
     return render_template(
-        "citizen/plan.html", reading=reading, phone=current_app.config["CASEWORKER_PHONE"]
+        "citizen/plan.html",
+        reading=reading,
+        phone=current_app.config["CASEWORKER_PHONE"],
+        receipts=[
+            (receipt, delegation, receipts.text(receipt.purpose, delegation.name))
+            for receipt, delegation in unseen
+        ],
+        receipt_form=PlainForm(),
     )
+
+
+@bp.post("/plan/receipts/<receipt>")
+@guarded(Action.DELEGATION_MANAGE, "DelegatedActReceipt")
+def receipt_seen(receipt: str) -> FlaskResponse:
+    """The citizen dismissed a receipt ("OK, I know"), or opened the item it is about ("See it")."""
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        wanted = uuid.UUID(receipt)
+    except ValueError:
+        abort(404)
+    seen = receipts.mark_seen(db.session(), current_actor().account_id, wanted)
+    if seen is None:
+        abort(404)
+    if request.form.get("go") == "open":
+        return redirect(url_for(receipts.item_endpoint(seen.purpose)), code=303)
+    return redirect(url_for("citizen.plan") + "#receipts-title", code=303)
 
 
 @bp.route("/plan/goals/<goal_id>/progress", methods=["GET", "POST"])
