@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import sign_in_as
+from tests.delegation_helpers import delegate
 from tests.helpers import post_form, search_at_api
 from tests.integration.test_cases_meetings import next_meeting_id
 from tests.integration.test_citizen_journeys import (
@@ -138,3 +139,13 @@ def test_a_complaint_is_kept_until_it_is_sent(app, as_sara, demo) -> None:
     assert "Jeg fik ikke svar i tide." in in_fields(other.get("/complaints/new"))
     assert post_form(other, "/complaints/new", words).status_code == 303
     assert "Jeg fik ikke svar i tide." not in in_fields(other.get("/complaints/new"))
+
+
+def test_a_relatives_words_are_his_own_draft_not_the_citizens(app, as_sara, demo) -> None:
+    _, peter = delegate(app, demo["sara"], "Peter Jensen", {"write", "message"})
+    goal = plan_of(app, demo["sara"]).goals[0]
+    url = f"/plan/goals/{goal.id}/progress"
+    words = {"value": "same", "note": "Vi handlede sammen", "when": "2026-11-29"}
+    kept_and_later(other_device(app, peter), url, words, page=url, later=f"/plan/goals/{goal.id}")
+    assert "Vi handlede sammen" in in_fields(other_device(app, peter).get(url))
+    assert "Vi handlede sammen" not in in_fields(as_sara.get(url))
