@@ -61,3 +61,18 @@ def discard(db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: 
     if draft is not None:
         db_session.delete(draft)
         db_session.commit()
+
+
+def forget(
+    db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: str, keys: list[str]
+) -> None:
+    """Take `keys` out of the draft (what was sent is no longer a draft); the draft goes when nothing is left."""
+    draft = find(db_session, account_id, citizen_ref, kind)
+    if draft is None:
+        return
+    left = {k: v for k, v in answers(draft).items() if k not in keys}
+    if left:
+        draft.answers_json = json.dumps(left, ensure_ascii=True)
+    else:
+        db_session.delete(draft)
+    db_session.commit()

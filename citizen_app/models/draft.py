@@ -20,7 +20,8 @@ class Draft(UUIDPrimaryKey, Base):
 
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     citizen_ref: Mapped[str] = mapped_column(String(120))
-    # "goal" (the goal conversation); more kinds come with more guided forms.
+    # "goal", "meeting", "message", and the forms sent at once (views/citizen/keeping.py): "reply",
+    # "goal-feedback", "progress-sign", "contact-feedback", "complaint".
     kind: Mapped[str] = mapped_column(String(40))
     answers_json: Mapped[str] = mapped_column(Text, default="{}")
     step: Mapped[str] = mapped_column(String(40))

@@ -27,7 +27,7 @@ from ...models import utcnow
 from ...restore import restore_pending
 from ...services import contact, meetings
 from ...services.plan_reading import PlanReading, read_plan
-from . import bp
+from . import bp, keeping, kept
 
 
 def _reading() -> PlanReading:
@@ -134,6 +134,15 @@ def prepare(meeting_id: str, step: str) -> str | FlaskResponse | tuple[str, int]
         else:
             typed = {step: request.form.get("answer", "")}
         _save(meeting_id, step, typed)  # before any check: what was typed is kept
+        if request.form.get("go") == "keep":  # static/js/keep.js as the person types
+            return kept()
+        if request.form.get("go") == "later":
+            flash(
+                _(
+                    "What you have written is saved. You can come back to it later, also on another device."
+                )
+            )
+            return redirect(url_for("citizen.meetings_page"), code=303)
         if request.form.get("go") == "back":
             previous = meetings.preceding(step)
             back = (
@@ -204,6 +213,9 @@ def prepare_check(meeting_id: str) -> str | FlaskResponse | tuple[str, int]:
 # -- "how was your contact with us?" and complaints --------------------------------------------------
 
 ABOUT = {"conversation": "Communication", "meeting": "Appointment"}
+# Kept as typed until sent (keeping.py): contact feedback, each conversation's or meeting's apart; a complaint.
+FEEDBACK = "contact-feedback"
+COMPLAINT = "complaint"
 
 
 def _about(reading: PlanReading, kind: str, about_id: str) -> str:
@@ -229,7 +241,15 @@ def contact_feedback(kind: str, about_id: str) -> str | FlaskResponse | tuple[st
     about = _about(reading, kind, about_id)
     form = ContactFeedbackForm()
     if request.method == "GET":
-        restore_pending(form)
+        keeping.restore(form, FEEDBACK, about)
+    back = (
+        url_for("citizen.conversation", conversation_id=about_id)
+        if kind == "conversation"
+        else url_for("citizen.meetings_page")
+    )
+    answered = keeping.keep(form, FEEDBACK, about, later=back)
+    if answered is not None:
+        return answered
     if form.validate_on_submit():
         contact.send_feedback(
             db.session(),
@@ -240,12 +260,8 @@ def contact_feedback(kind: str, about_id: str) -> str | FlaskResponse | tuple[st
             comment=form.comment.data if (form.comment.data or "").strip() else None,
             account_id=current_actor().account_id,
         )
+        keeping.forget(form, FEEDBACK, about)
         flash(_("Thank you for telling us. It helps us do better."))
-        back = (
-            url_for("citizen.conversation", conversation_id=about_id)
-            if kind == "conversation"
-            else url_for("citizen.meetings_page")
-        )
         return redirect(back, code=303)
     return render_template(
         "citizen/contact_feedback.html",
@@ -264,7 +280,10 @@ def new_complaint() -> str | FlaskResponse | tuple[str, int]:
     caseworker = reading.plan.caseworker
     form = ComplaintForm()
     if request.method == "GET":
-        restore_pending(form)
+        keeping.restore(form, COMPLAINT)
+    answered = keeping.keep(form, COMPLAINT, later=url_for("citizen.conversations"))
+    if answered is not None:
+        return answered
     if caseworker is not None and form.validate_on_submit():
         sent = contact.send_complaint(
             db.session(),
@@ -274,6 +293,7 @@ def new_complaint() -> str | FlaskResponse | tuple[str, int]:
             text=form.text.data or "",
             account_id=current_actor().account_id,
         )
+        keeping.forget(form, COMPLAINT)
         return redirect(
             url_for("citizen.complaint_receipt", receipt=str(sent.message_id)), code=303
         )

@@ -18,9 +18,10 @@ from ...journeys import goal_conversation as conversation
 from ...restore import restore_pending
 from ...services.goals import propose_goal, send_feedback
 from ...services.plan_reading import read_plan
-from . import bp, kept
+from . import bp, keeping, kept
 
 KIND = "goal"
+FEEDBACK = "goal-feedback"  # my words on a goal in the plan, each goal's words apart (keeping.py)
 
 
 def _draft():
@@ -162,7 +163,10 @@ def goal_feedback(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
         abort(404)
     form = GoalFeedbackForm()
     if request.method == "GET":
-        restore_pending(form)
+        keeping.restore(form, FEEDBACK, goal.id)
+    answered = keeping.keep(form, FEEDBACK, goal.id, later=url_for("citizen.goal", goal_id=goal.id))
+    if answered is not None:
+        return answered
     if form.validate_on_submit():
         actor = current_actor()
         send_feedback(
@@ -175,6 +179,7 @@ def goal_feedback(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
             agreement=form.agreement.data or None,
             comment=_text_or_none(form.comment.data),
         )
+        keeping.forget(form, FEEDBACK, goal.id)
         flash(_("Thank you. Your caseworker will read what you wrote."))
         return redirect(url_for("citizen.goal", goal_id=goal.id), code=303)
     return render_template(

@@ -14,12 +14,13 @@ from ...identity import current_actor
 from ...restore import restore_pending
 from ...services import messages
 from ...services.plan_reading import PlanReading, mark_read, read_plan
-from . import bp, kept
+from . import bp, keeping, kept
 
 # The message being written is kept as a server draft (as it is typed, and by "Save and come back later"), so
 # it waits on any device the person signs in on; sending it removes the draft.
 KIND = "message"
 KEEP_MAX = 10_000
+REPLY = "reply"  # one draft for all replies, each conversation's words apart (keeping.py)
 
 
 def _reading() -> PlanReading:
@@ -125,7 +126,7 @@ def _render_conversation(reading: PlanReading, thread, form: ReplyForm, status: 
 def conversation(conversation_id: str) -> tuple[str, int]:
     reading = _reading()
     form = ReplyForm()
-    restore_pending(form)
+    keeping.restore(form, REPLY, conversation_id)
     return _render_conversation(reading, _thread(reading, conversation_id), form)
 
 
@@ -135,6 +136,9 @@ def reply(conversation_id: str) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
     thread = _thread(reading, conversation_id)
     form = ReplyForm()
+    answered = keeping.keep(form, REPLY, thread.id, later=url_for("citizen.conversations"))
+    if answered is not None:
+        return answered
     caseworker = reading.plan.caseworker if reading.plan else None
     if caseworker is not None and form.validate_on_submit():
         actor = current_actor()
@@ -148,6 +152,7 @@ def reply(conversation_id: str) -> FlaskResponse | tuple[str, int]:
             account_id=actor.account_id,
             conversation=thread,
         )
+        keeping.forget(form, REPLY, thread.id)
         flash(_("Your answer is saved and will be sent."))
         return redirect(url_for("citizen.conversation", conversation_id=thread.id), code=303)
     return _render_conversation(reading, thread, form, 400)

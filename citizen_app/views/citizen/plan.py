@@ -14,11 +14,12 @@ from ...data import outbox as outbox_data
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...forms.common import PlainForm
 from ...identity import current_actor
-from ...restore import restore_pending
 from ...services import receipts
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
-from . import bp
+from . import bp, keeping
+
+SIGN = "progress-sign"  # the sign being noted, each goal's apart (keeping.py)
 
 
 @bp.get("/plan")
@@ -67,7 +68,10 @@ def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
         abort(404)
     form = ProgressSignForm()
     if request.method == "GET":
-        restore_pending(form)
+        keeping.restore(form, SIGN, goal.id)
+    answered = keeping.keep(form, SIGN, goal.id, later=url_for("citizen.goal", goal_id=goal.id))
+    if answered is not None:
+        return answered
     if form.validate_on_submit():
         actor = current_actor()
         note_progress_sign(
@@ -80,6 +84,7 @@ def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
             author_ref=current_author_ref(),
             account_id=actor.account_id,
         )
+        keeping.forget(form, SIGN, goal.id)
         flash(_("Thank you. Your progress sign is saved and will be sent to your plan."))
         return redirect(url_for("citizen.plan") + f"#goal-{goal.id}", code=303)
     status = 400 if form.errors else 200
