@@ -196,7 +196,7 @@ def test_cases_meetings_feedback_and_a_complaint_without_javascript(
     page.get_by_role("button", name="Næste").click()
     page.get_by_label("Hvad vil du tale om?").fill("Min bolig")
     page.get_by_role("button", name="Næste").click()
-    page.get_by_role("button", name="Tilbage").click()  # back keeps what was written
+    page.get_by_role("button", name="Tilbage", exact=True).click()  # back keeps what was written
     expect(page.get_by_label("Hvad vil du tale om?")).to_have_value("Min bolig")
     page.get_by_role("button", name="Næste").click()
     page.get_by_role("button", name="Næste").click()

@@ -41,7 +41,7 @@ def test_note_a_progress_sign_with_an_error_first(browser: Browser, portal) -> N
     expect(page.get_by_role("heading", level=1)).to_have_text("Skriv et tegn på fremgang")
     assert_accessible(page)
     page.get_by_label("Hvad skete der?", exact=False).fill("Jeg handlede selv i dag")
-    page.get_by_role("button", name="Gem").click()
+    page.get_by_role("button", name="Gem tegnet").click()
     # The error summary is announced and links to the field; what was typed is still there.
     expect(page.get_by_role("alert")).to_contain_text("Vælg, hvordan det går.")
     expect(page.get_by_label("Hvad skete der?", exact=False)).to_have_value(
@@ -49,7 +49,7 @@ def test_note_a_progress_sign_with_an_error_first(browser: Browser, portal) -> N
     )
     assert_accessible(page)
     page.get_by_label("Lidt tættere på").check()
-    page.get_by_role("button", name="Gem").click()
+    page.get_by_role("button", name="Gem tegnet").click()
     page.wait_for_url("**/plan#goal-*")
     expect(page.get_by_role("status").first).to_be_visible()
     expect(
@@ -72,7 +72,7 @@ def test_the_plan_works_without_javascript(browser: Browser, portal) -> None:
     page.get_by_role("link", name="Skriv et tegn på fremgang").first.click()
     page.get_by_label("Meget tættere på").check()
     page.get_by_label("Hvornår?").fill(date.today().isoformat())
-    page.get_by_role("button", name="Gem").click()
+    page.get_by_role("button", name="Gem tegnet").click()
     page.wait_for_url("**/plan#goal-*")
     page.context.close()
 
