@@ -187,9 +187,11 @@ def _duplicate_identifier(
     )
 
 
-def insert_new(session: Session, resource: dict[str, Any]) -> StoredResource:
-    """Add a new resource to the session's transaction (no commit): a Provenance beside what it is about."""
-    resource_type, entries = resource["resourceType"], index_entries(resource)
+def _insert_version_1(
+    session: Session, resource: dict[str, Any], entries: list[IndexEntry]
+) -> StoredResource:
+    """The rows of a new resource (current row, version 1, search index) in the session's transaction."""
+    resource_type = resource["resourceType"]
     resource_id, when = str(uuid.uuid4()), utcnow()
     content = _stamp(resource, resource_id, 1, when)
     session.execute(
@@ -205,6 +207,11 @@ def insert_new(session: Session, resource: dict[str, Any]) -> StoredResource:
     _write_version(session, content, when)
     _write_index(session, resource_type, resource_id, entries)
     return StoredResource(resource_type, resource_id, 1, when, False, content)
+
+
+def insert_new(session: Session, resource: dict[str, Any]) -> StoredResource:
+    """Add a new resource to the session's transaction (no commit): a Provenance beside what it is about."""
+    return _insert_version_1(session, resource, index_entries(resource))
 
 
 WithWritten = Callable[[Session, "StoredResource"], None]
@@ -223,24 +230,11 @@ def create(
         if existing is not None:
             return existing, False
     entries = index_entries(resource)
-    resource_id, when = str(uuid.uuid4()), utcnow()
-    content = _stamp(resource, resource_id, 1, when)
     try:
-        session.execute(
-            insert(ResourceRow).values(
-                resource_type=resource_type,
-                id=resource_id,
-                version_id=1,
-                last_updated=when,
-                deleted=False,
-                content=_serialize(content),
-            )
-        )
-        _write_version(session, content, when)
-        _write_index(session, resource_type, resource_id, entries)
-        compartments.bump(session, compartments.keys_of(resource_type, resource_id, entries))
+        stored = _insert_version_1(session, resource, entries)
+        compartments.bump(session, compartments.keys_of(resource_type, stored.id, entries))
         if also is not None:  # in the same transaction: both are stored, or neither
-            also(session, StoredResource(resource_type, resource_id, 1, when, False, content))
+            also(session, stored)
         session.commit()
     except IntegrityError:
         # Lost a race (or reused an identifier): answer from what the winner committed.
@@ -253,7 +247,7 @@ def create(
         if duplicate is None:
             raise
         raise duplicate from None
-    return StoredResource(resource_type, resource_id, 1, when, False, content), True
+    return stored, True
 
 
 def update_resource(

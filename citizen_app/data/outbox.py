@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,42 +17,33 @@ def counts_by_state(db_session: Session) -> dict[OutboxState, int]:
     return counts
 
 
-def by_message_id(
-    db_session: Session, message_id: str, *, plan_key: str, purpose: str
+def _by_receipt(
+    db_session: Session, message_id: str, plan_key: str, *conditions: Any
 ) -> OutboxMessage | None:
-    """One item the person wrote for this citizen, by its idempotency key (a receipt)."""
-    import uuid
-
+    """One item of this citizen's plan by its receipt (the idempotency key); None for a malformed receipt."""
     try:
         key = uuid.UUID(message_id)
     except ValueError:
         return None
     return db_session.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.message_id == key,
-            OutboxMessage.plan_key == plan_key,
-            OutboxMessage.purpose == purpose,
+            OutboxMessage.message_id == key, OutboxMessage.plan_key == plan_key, *conditions
         )
     )
+
+
+def by_message_id(
+    db_session: Session, message_id: str, *, plan_key: str, purpose: str
+) -> OutboxMessage | None:
+    """One item the person wrote for this citizen, by its idempotency key (a receipt)."""
+    return _by_receipt(db_session, message_id, plan_key, OutboxMessage.purpose == purpose)
 
 
 def dead_by_message_id(
     db_session: Session, message_id: str, *, plan_key: str
 ) -> OutboxMessage | None:
     """One dead item of this citizen's plan, by its receipt (the idempotency key)."""
-    import uuid
-
-    try:
-        key = uuid.UUID(message_id)
-    except ValueError:
-        return None
-    return db_session.scalar(
-        select(OutboxMessage).where(
-            OutboxMessage.message_id == key,
-            OutboxMessage.plan_key == plan_key,
-            OutboxMessage.state == OutboxState.DEAD,
-        )
-    )
+    return _by_receipt(db_session, message_id, plan_key, OutboxMessage.state == OutboxState.DEAD)
 
 
 def dead_count_for(db_session: Session, plan_keys: list[str]) -> int:
