@@ -108,12 +108,32 @@ def test_the_idle_warning_appears_and_extend_keeps_the_session(
     expect(warning).to_be_visible(timeout=12_000)
     expect(page.get_by_role("button", name="Bliv logget ind")).to_be_focused()
     assert_accessible(page)
+    seen_before = _last_seen(portal)
     page.get_by_role("button", name="Bliv logget ind").click()
     expect(warning).to_be_hidden()
-    page.wait_for_timeout(6_000)  # past the original idle deadline
+    # The button really reached the server: the session's last-seen time moved (no wall-clock race: a button
+    # that only hid the dialog leaves it where it was, and the session would end at the old deadline).
+    for _ in range(50):
+        if _last_seen(portal) > seen_before:
+            break
+        page.wait_for_timeout(100)
+    assert _last_seen(portal) > seen_before
+    # And the page's own timer started again: no warning straight after.
+    page.wait_for_timeout(1_000)
+    expect(warning).to_be_hidden()
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Min plan")
     page.context.close()
+
+
+def _last_seen(portal):
+    from sqlalchemy import func, select
+
+    from citizen_app import db
+    from citizen_app.models import UserSession
+
+    with portal.app.app_context():
+        return db.session().scalar(select(func.max(UserSession.last_seen_at)))
 
 
 def test_without_javascript_the_sign_in_page_says_what_to_do(browser: Browser, portal) -> None:

@@ -277,9 +277,30 @@ def test_feedback_after_an_answered_conversation_is_optional_and_counts_for_the_
     assert re.search(r"<td[^>]*>1</td>\s*<td[^>]*>5,0</td>", team), (
         team
     )  # one answer, "very good", in Danish
-    # Only an answered conversation can be rated.
-    post_form(as_sara, "/messages/new", {"text": "Endnu et spørgsmål"})
+    # Only an answered conversation can be rated: a new, unanswered one offers no rating and refuses one.
+    assert post_form(as_sara, "/messages/new", {"text": "Endnu et spørgsmål"}).status_code == 303
     deliver(app)
+    listed = set(
+        re.findall(
+            r'href="/messages/([0-9a-f-]{36})"', as_sara.get("/messages").get_data(as_text=True)
+        )
+    )
+    (unanswered_id,) = listed - {conversation_id}
+    unanswered = text_of(as_sara.get(f"/messages/{unanswered_id}"))
+    assert "Endnu et spørgsmål" in unanswered
+    assert "Hvordan var din kontakt med os?" not in unanswered
+    token = csrf_token(as_sara, feedback_url)
+    refused = as_sara.post(
+        f"/feedback/conversation/{unanswered_id}", data={"csrf_token": token, "score": "very-good"}
+    )
+    assert refused.status_code == 404
+    deliver(app)
+    assert (
+        search_at_api(
+            plan_service.fhir_url, "QuestionnaireResponse", about=f"Communication/{unanswered_id}"
+        )
+        == []
+    )
 
 
 def test_a_complaint_gets_a_receipt_and_a_deadline_and_waits_for_the_team(

@@ -147,17 +147,18 @@ def test_errors_map_to_what_the_portal_can_act_on(client, plan_service) -> None:
 
 
 def test_every_error_is_an_operation_outcome(plan_service) -> None:
-    for method, path, kwargs in [
-        ("GET", "/Goal/does-not-exist", {}),
-        ("GET", "/NoSuchType/1", {}),
+    for method, path, kwargs, status in [
+        ("GET", "/Goal/does-not-exist", {}, 404),
+        ("GET", "/NoSuchType/1", {}, 404),
         (
             "POST",
             "/Goal",
             {"content": b"{not json", "headers": {"Content-Type": "application/fhir+json"}},
+            400,
         ),
-        ("GET", "/Goal?unknown-parameter=1", {}),
+        ("GET", "/Goal?unknown-parameter=1", {}, 400),
     ]:
         kwargs["headers"] = {**kwargs.get("headers", {}), **plan_service.headers()}
         response = httpx.request(method, plan_service.fhir_url + path, **kwargs)
-        assert response.status_code >= 400
+        assert response.status_code == status, path  # a client's error, never a 500
         assert response.json()["resourceType"] == "OperationOutcome", path

@@ -11,6 +11,7 @@ from citizen_app.models import OutboxMessage, OutboxState
 from citizen_app.outbox import Dispatcher
 from citizen_app.services.plan_reading import plan_client, read_plan
 from tests.helpers import count_at_api, post_form, search_at_api
+from tests.integration.test_citizen_journeys import text_of
 
 
 def _first_goal_id(app, demo) -> str:
@@ -44,7 +45,11 @@ def test_writes_made_while_the_plan_service_is_down_arrive_exactly_once(
     as_sara.get(f"/plan/goals/{goal_id}/progress")  # the form page is read while the service is up
 
     plan_service.stop()
-    for value, note in [("same", "første"), ("bit-closer", "anden"), ("much-closer", "tredje")]:
+    for value, note in [
+        ("same", "Kø-tegn 1"),
+        ("bit-closer", "Kø-tegn 2"),
+        ("much-closer", "Kø-tegn 3"),
+    ]:
         _note(as_sara, goal_id, value, note)
     report = _dispatcher(app).dispatch_due()
     assert (
@@ -62,7 +67,7 @@ def test_writes_made_while_the_plan_service_is_down_arrive_exactly_once(
         o.get("note", [{}])[0].get("text")
         for o in search_at_api(plan_service.fhir_url, "Observation", focus=f"Goal/{goal_id}")
     ]
-    assert notes[-3:] == ["første", "anden", "tredje"]  # in the order Sara wrote them
+    assert notes[-3:] == ["Kø-tegn 1", "Kø-tegn 2", "Kø-tegn 3"]  # in the order Sara wrote them
 
     # A crash after delivery but before the commit makes the row pending again: re-sending is harmless.
     with app.app_context():
@@ -76,6 +81,8 @@ def test_writes_made_while_the_plan_service_is_down_arrive_exactly_once(
     # Once delivered, the plan shows each sign once, from the plan API, not from the outbox.
     page = as_sara.get("/plan").get_data(as_text=True)
     assert "Venter på at blive sendt" not in page
+    goal_page = text_of(as_sara.get(f"/plan/goals/{goal_id}"))
+    assert [goal_page.count(f"Kø-tegn {n}") for n in (1, 2, 3)] == [1, 1, 1]
 
 
 def test_unavailable_answers_never_dead_letter_until_the_long_time_bound(
