@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from .auth import activation
 from .models import Account, AccountKind, Delegation, DelegationKind, utcnow
-from .plan_api import PlanClient, fhir
+from .plan_api import PlanClient, communications, fhir, observations, questionnaire_responses
+from .plan_api import goals as goal_json
 from .services.delegations import parent_ends_on
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
@@ -101,8 +102,8 @@ class _Loader:
                 "expressedBy": {"reference": patient},
                 "startDate": (self.today - timedelta(days=120)).isoformat(),
                 "extension": [
-                    fhir.wording_extension("citizen", own_words, patient, written),
-                    fhir.wording_extension(
+                    goal_json.wording_extension("citizen", own_words, patient, written),
+                    goal_json.wording_extension(
                         "professional", professional, caseworker, written + timedelta(days=7)
                     ),
                 ],
@@ -119,7 +120,7 @@ class _Loader:
         note: str | None,
         seen_by: str | None = None,
     ) -> str:
-        resource = fhir.progress_sign(
+        resource = observations.progress_sign(
             patient_ref=patient,
             goal_ref=goal,
             value=value,
@@ -129,7 +130,7 @@ class _Loader:
         )
         if seen_by:  # older signs the caseworker has already looked at
             seen = self.now - timedelta(days=days_ago - 1)
-            resource["extension"] = [fhir.seen_extension(seen_by, seen, None)]
+            resource["extension"] = [observations.seen_extension(seen_by, seen, None)]
         return self.put(name, resource)
 
     def care_plan(
@@ -516,7 +517,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         sent = loader.now - timedelta(days=3 + i % 7)
         first = loader.put(
             f"{name}-message",
-            fhir.message(
+            communications.message(
                 patient_ref=patient,
                 sender_ref=patient,
                 recipient_ref=role,
@@ -530,7 +531,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         else:
             loader.put(
                 f"{name}-answer",
-                fhir.message(
+                communications.message(
                     patient_ref=patient,
                     sender_ref=role,
                     recipient_ref=patient,
@@ -543,7 +544,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
             )
             loader.put(
                 f"{name}-contact",
-                fhir.contact_feedback(
+                questionnaire_responses.contact_feedback(
                     patient_ref=patient,
                     author_ref=patient,
                     about_ref=first,
@@ -555,7 +556,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         if i % 5 == 0:
             loader.put(
                 f"{name}-proposed",
-                fhir.proposed_goal(
+                goal_json.proposed_goal(
                     patient_ref=patient,
                     author_ref=patient,
                     own_words="Jeg vil gerne lære at cykle.",
@@ -567,7 +568,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         if i % 20 == 0:
             loader.put(
                 f"{name}-complaint",
-                fhir.message(
+                communications.message(
                     patient_ref=patient,
                     sender_ref=patient,
                     recipient_ref=role,

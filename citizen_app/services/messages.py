@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..deadlines import answer_due
 from ..models import OutboxMessage, utcnow
 from ..outbox import enqueue
-from ..plan_api import fhir
+from ..plan_api import communications
 from ..plan_api.domain import Conversation
 
 
@@ -31,7 +31,7 @@ def send(
     account_id: uuid.UUID,
     conversation: Conversation | None = None,
 ) -> OutboxMessage:
-    resource = fhir.message(
+    resource = communications.message(
         patient_ref=patient_ref,
         sender_ref=sender_ref,
         recipient_ref=recipient_ref,

@@ -16,7 +16,7 @@ from flask import current_app
 
 from ..deadlines import answer_due
 from ..models import utcnow
-from ..plan_api import PlanClient, Stored, fhir
+from ..plan_api import PlanClient, Stored, communications, fhir, goals, observations
 from ..plan_api.domain import (
     Conversation,
     Goal,
@@ -105,7 +105,7 @@ def accept_goal(
     extensions = [e for e in goal.get("extension", []) if not _is_professional(e)]
     goal["extension"] = [
         *extensions,
-        fhir.wording_extension("professional", wording, author_ref, utcnow()),
+        goals.wording_extension("professional", wording, author_ref, utcnow()),
     ]
     goal["description"] = {"text": wording}
     goal["lifecycleStatus"] = "active"
@@ -140,7 +140,7 @@ def reply(
     sender_ref: str,
     message_id: Any,
 ) -> Stored:
-    resource = fhir.message(
+    resource = communications.message(
         patient_ref=plan.patient_ref,
         sender_ref=sender_ref,
         recipient_ref=plan.patient_ref,
@@ -208,7 +208,7 @@ def _seen_by_staff(
     colleague's change in between is a 412 for this person to see, not something silently replaced."""
     seen = dict(client.vread(resource_type, resource_id, version))
     others = [e for e in seen.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
-    seen["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), comment)]
+    seen["extension"] = [*others, observations.seen_extension(by_ref, utcnow(), comment)]
     return client.update(seen, f'W/"{version}"')
 
 
