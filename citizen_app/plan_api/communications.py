@@ -241,3 +241,21 @@ def answers_since(client: PlanClient, since: datetime) -> list[StaffAnswer]:
             )
         )
     return answers
+
+
+def send_reply(
+    client: PlanClient,
+    conversation: Conversation,
+    *,
+    patient_ref: str,
+    sender_ref: str,
+    text: str,
+    sent: datetime,
+    message_id: Any,
+) -> Stored:
+    """A caseworker's answer, written now (not through the outbox: a failure is shown to them at once);
+    idempotent per `message_id`."""
+    resource = reply(
+        conversation, patient_ref=patient_ref, sender_ref=sender_ref, text=text, sent=sent
+    )
+    return client.create(resource, message_id)
