@@ -54,7 +54,5 @@ def send(
 
 def waiting_text(item: OutboxMessage) -> tuple[str | None, str, str | None]:
     """(subject, text, conversation id) of a message still in the outbox, for showing it as waiting."""
-    body = json.loads(item.body_json)
-    text = (body.get("payload") or [{}])[0].get("contentString", "")
-    root = (body.get("partOf") or [{}])[0].get("reference", "")
-    return (body.get("topic") or {}).get("text"), text, root.split("/", 1)[1] if root else None
+    waiting = communications.waiting(json.loads(item.body_json))
+    return waiting.subject, waiting.text, waiting.conversation_id
