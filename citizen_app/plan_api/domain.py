@@ -1,4 +1,5 @@
-"""Small typed objects the views render; built from FHIR by mapping.py, never by hand in a view."""
+"""Small typed objects the views render; built from FHIR by the resource families in plan_api/ (goals.py,
+observations.py, …), never by hand in a view."""
 
 from __future__ import annotations
 
