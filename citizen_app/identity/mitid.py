@@ -21,7 +21,6 @@ from ..models import Account, AccountKind, Delegation, DelegationKind, utcnow
 from ..plan_api import PlanClient, patients
 from .saml import SignedInPerson
 
-CPR_SYSTEM = patients.CPR_SYSTEM
 # The "borgerfuldmagt" rights the portal defines in Digital Fuldmagt, mapped to the delegation scopes.
 PRIVILEGE_SCOPES = {"see-plan": "read", "write": "write", "message": "message"}
 

@@ -92,10 +92,6 @@ def if_match(version: str) -> str:
     return f'W/"{version}"'
 
 
-def type_of(resource: Resource) -> str:
-    return str(resource["resourceType"])
-
-
 def split(reference_: str) -> tuple[str, str]:
     resource_type, _, resource_id = reference_.partition("/")
     return resource_type, resource_id
