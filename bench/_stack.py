@@ -48,7 +48,8 @@ if str(ROOT) not in sys.path:
 from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import Account, AccountKind  # noqa: E402
-from citizen_app.plan_api import PlanClient, fhir  # noqa: E402
+from citizen_app.plan_api import PlanClient, communications, fhir, observations  # noqa: E402
+from citizen_app.plan_api import goals as goal_json  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 UNIT = "Bench-enheden"
@@ -132,7 +133,7 @@ class Stack:
                     "subject": {"reference": patient},
                     "expressedBy": {"reference": patient},
                     "extension": [
-                        fhir.wording_extension("citizen", f"Mine egne ord {i}", patient, now)
+                        goal_json.wording_extension("citizen", f"Mine egne ord {i}", patient, now)
                     ],
                 }
             )
@@ -142,7 +143,7 @@ class Stack:
 
             def sign(j: int) -> str:
                 return self._create(
-                    fhir.progress_sign(
+                    observations.progress_sign(
                         patient_ref=patient,
                         goal_ref=goal_refs[j % goals],
                         value=fhir.PROGRESS_SCALE[j % len(fhir.PROGRESS_SCALE)],
@@ -213,7 +214,7 @@ class Stack:
                 }
             )
             self._create(
-                fhir.proposed_goal(
+                goal_json.proposed_goal(
                     patient_ref=patient,
                     author_ref=patient,
                     own_words="Jeg vil gerne kunne handle ind selv.",
@@ -222,7 +223,7 @@ class Stack:
                 )
             )
             self._create(
-                fhir.message(
+                communications.message(
                     patient_ref=patient,
                     sender_ref=patient,
                     recipient_ref=role,

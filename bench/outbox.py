@@ -41,7 +41,8 @@ from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import OutboxMessage, OutboxState  # noqa: E402
 from citizen_app.outbox import enqueue  # noqa: E402
-from citizen_app.plan_api import PlanClient, fhir  # noqa: E402
+from citizen_app.plan_api import PlanClient, communications, observations  # noqa: E402
+from citizen_app.plan_api import goals as goal_json  # noqa: E402
 from citizen_app.plan_api.client import CLIENT_ID_SYSTEM  # noqa: E402
 
 CITIZENS = 100
@@ -92,7 +93,7 @@ class Mix:
                 {"resourceType": "Patient", "name": [{"text": f"Borger {i}"}]}, uuid.uuid4()
             )
             goal = client.create(
-                fhir.proposed_goal(
+                goal_json.proposed_goal(
                     patient_ref=patient.reference,
                     author_ref=patient.reference,
                     own_words=f"Mål {i}",
@@ -110,7 +111,7 @@ class Mix:
             return (
                 patient,
                 "progress-sign",
-                fhir.progress_sign(
+                observations.progress_sign(
                     patient_ref=patient,
                     goal_ref=goal,
                     value="bit-closer",
@@ -123,7 +124,7 @@ class Mix:
             return (
                 patient,
                 "message",
-                fhir.message(
+                communications.message(
                     patient_ref=patient,
                     sender_ref=patient,
                     recipient_ref=patient,
@@ -135,7 +136,7 @@ class Mix:
         return (
             patient,
             "goal",
-            fhir.proposed_goal(
+            goal_json.proposed_goal(
                 patient_ref=patient,
                 author_ref=patient,
                 own_words=f"Et nyt mål {i}",

@@ -28,7 +28,8 @@ from bench._portal import plan_api_credential  # noqa: E402
 from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import Account, AccountKind  # noqa: E402
-from citizen_app.plan_api import PlanClient, fhir  # noqa: E402
+from citizen_app.plan_api import PlanClient, fhir, observations  # noqa: E402
+from citizen_app.plan_api import goals as goal_json  # noqa: E402
 from plan_service import create_app as create_plan_service  # noqa: E402
 from plan_service.server import ThreadedServer  # noqa: E402
 
@@ -46,11 +47,13 @@ def build_plan(client: PlanClient, name: str, goals: int, signs: int) -> str:
             "description": {"text": f"Faglig formulering {i}"},
             "subject": {"reference": patient},
             "expressedBy": {"reference": patient},
-            "extension": [fhir.wording_extension("citizen", f"Mine egne ord {i}", patient, now)],
+            "extension": [
+                goal_json.wording_extension("citizen", f"Mine egne ord {i}", patient, now)
+            ],
         }
         goal_refs.append(client.create(goal, uuid.uuid4()).reference)
     for j in range(signs):
-        sign = fhir.progress_sign(
+        sign = observations.progress_sign(
             patient_ref=patient,
             goal_ref=goal_refs[j % goals],
             value=fhir.PROGRESS_SCALE[j % len(fhir.PROGRESS_SCALE)],

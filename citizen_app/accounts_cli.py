@@ -13,6 +13,7 @@ from .auth import activation
 from .auth.sessions import end_sessions_of
 from .demo_data import UNIT
 from .models import Account, AccountKind, utcnow
+from .plan_api import patients
 from .services.plan_reading import plan_client
 
 STAFF_NAMESPACE = uuid.UUID("0b7d0f0e-8f0e-4d7e-9f57-5d8c43f0a6c1")
@@ -29,21 +30,16 @@ def create_staff(username: str, name: str, unit: str, phone: str) -> Account:
     """A caseworker: Practitioner and PractitionerRole in the plan API (idempotent per username), and the
     portal account linked to the role."""
     client = plan_client()
-    given, _, family = name.partition(" ")
-    practitioner = client.create(
-        {"resourceType": "Practitioner", "name": [{"given": [given], "family": family or given}]},
-        uuid.uuid5(STAFF_NAMESPACE, f"practitioner:{username}"),
-    ).reference
-    role = client.create(
-        {
-            "resourceType": "PractitionerRole",
-            "active": True,
-            "practitioner": {"reference": practitioner},
-            "organization": {"display": unit},
-            "telecom": [{"system": "phone", "value": phone, "use": "work"}],
-        },
-        uuid.uuid5(STAFF_NAMESPACE, f"role:{username}"),
-    ).reference
+    role = patients.staff(
+        client,
+        name=name,
+        unit=unit,
+        phone=phone,
+        ids=(
+            uuid.uuid5(STAFF_NAMESPACE, f"practitioner:{username}"),
+            uuid.uuid5(STAFF_NAMESPACE, f"role:{username}"),
+        ),
+    )
     session = db.session()
     account = session.scalar(select(Account).where(Account.username == username))
     if account is None:

@@ -8,232 +8,21 @@ plan; they are data, not interface copy, so they are not translated.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .auth import activation
 from .models import Account, AccountKind, Delegation, DelegationKind, utcnow
-from .plan_api import PlanClient, fhir
+from .plan_api import PlanClient, communications, questionnaire_responses
+from .plan_api import goals as goal_json
+from .plan_api.demo_plans import UNIT, DemoLoader
 from .services.delegations import parent_ends_on
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
-UNIT = "Borgercenter Voksne, Team Nord"
-
-
-def _cpr(number: str) -> dict[str, str]:
-    return {"system": "urn:oid:1.2.208.176.1.2", "value": number}
-
-
-def _id(name: str) -> uuid.UUID:
-    return uuid.uuid5(DEMO_NAMESPACE, name)
-
-
-class _Loader:
-    def __init__(self, client: PlanClient, today: date) -> None:
-        self.client = client
-        self.today = today
-        self.now = datetime.now(UTC)
-
-    def put(self, name: str, resource: dict[str, Any]) -> str:
-        return self.client.create(resource, _id(name)).reference
-
-    def person(self, name: str, resource_type: str, given: str, family: str, **extra: Any) -> str:
-        body = {"resourceType": resource_type, "name": [{"given": [given], "family": family}]}
-        return self.put(name, {**body, **extra})
-
-    def role(self, name: str, practitioner: str, phone: str, substitute: str | None = None) -> str:
-        body: dict[str, Any] = {
-            "resourceType": "PractitionerRole",
-            "active": True,
-            "practitioner": {"reference": practitioner},
-            "organization": {"display": UNIT},
-            "telecom": [{"system": "phone", "value": phone, "use": "work"}],
-        }
-        if substitute:
-            body["extension"] = [
-                {"url": fhir.EXT_SUBSTITUTE, "valueReference": {"reference": substitute}}
-            ]
-        return self.put(name, body)
-
-    def care_team(self, name: str, patient: str, caseworker_role: str) -> str:
-        return self.put(
-            name,
-            {
-                "resourceType": "CareTeam",
-                "status": "active",
-                "subject": {"reference": patient},
-                "participant": [
-                    {
-                        "role": [
-                            {"coding": [{"system": fhir.CS_CARE_ROLE, "code": "fixed-caseworker"}]}
-                        ],
-                        "member": {"reference": caseworker_role},
-                        "period": {"start": (self.today - timedelta(days=200)).isoformat()},
-                    }
-                ],
-            },
-        )
-
-    def goal(
-        self,
-        name: str,
-        patient: str,
-        own_words: str,
-        professional: str,
-        caseworker: str,
-        status: str,
-        achievement: str,
-    ) -> str:
-        written = self.now - timedelta(days=120)
-        return self.put(
-            name,
-            {
-                "resourceType": "Goal",
-                "lifecycleStatus": status,
-                "achievementStatus": {
-                    "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": achievement}]
-                },
-                "description": {"text": professional},
-                "subject": {"reference": patient},
-                "expressedBy": {"reference": patient},
-                "startDate": (self.today - timedelta(days=120)).isoformat(),
-                "extension": [
-                    fhir.wording_extension("citizen", own_words, patient, written),
-                    fhir.wording_extension(
-                        "professional", professional, caseworker, written + timedelta(days=7)
-                    ),
-                ],
-            },
-        )
-
-    def sign(
-        self,
-        name: str,
-        patient: str,
-        goal: str,
-        value: str,
-        days_ago: int,
-        note: str | None,
-        seen_by: str | None = None,
-    ) -> str:
-        resource = fhir.progress_sign(
-            patient_ref=patient,
-            goal_ref=goal,
-            value=value,
-            when=self.today - timedelta(days=days_ago),
-            note=note,
-            performer_ref=patient,
-        )
-        if seen_by:  # older signs the caseworker has already looked at
-            seen = self.now - timedelta(days=days_ago - 1)
-            resource["extension"] = [fhir.seen_extension(seen_by, seen, None)]
-        return self.put(name, resource)
-
-    def care_plan(
-        self,
-        name: str,
-        patient: str,
-        goals: list[str],
-        activities: list[dict[str, Any]],
-        **extra: Any,
-    ) -> str:
-        return self.put(
-            name,
-            {
-                "resourceType": "CarePlan",
-                "status": "active",
-                "intent": "plan",
-                "title": "Borgerens Plan",
-                "subject": {"reference": patient},
-                "goal": [{"reference": g} for g in goals],
-                "activity": activities,
-                "extension": [
-                    {
-                        "url": fhir.EXT_NEXT_FOLLOW_UP,
-                        "valueDate": (self.today + timedelta(days=41)).isoformat(),
-                    }
-                ],
-                **extra,
-            },
-        )
-
-    def case(
-        self,
-        name: str,
-        patient: str,
-        owner: str,
-        plan: str,
-        *,
-        about: str,
-        name_in_law: str | None = None,
-        received_days_ago: int,
-        step: str,
-        weeks: int,
-    ) -> str:
-        received = self.today - timedelta(days=received_days_ago)
-        due = (received + timedelta(weeks=weeks)).isoformat()
-        return self.put(
-            name,
-            {
-                "resourceType": "Task",
-                "status": fhir.TASK_STATUS_BY_STEP[step],
-                "intent": "order",
-                "description": about,
-                "code": {"text": name_in_law or about},
-                "for": {"reference": patient},
-                "focus": {"reference": plan},
-                "owner": {"reference": owner},
-                "authoredOn": received.isoformat(),
-                "businessStatus": {"coding": [{"system": fhir.CS_CASE_STEP, "code": step}]},
-                "restriction": {"period": {"end": due}},
-                "extension": [{"url": fhir.EXT_ORIGINAL_DEADLINE, "valueDate": due}],
-            },
-        )
-
-    def meeting(self, name: str, patient: str, caseworker: str, *, days: int, status: str) -> str:
-        day = self.today + timedelta(days=days)
-        start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
-        return self.put(
-            name,
-            {
-                "resourceType": "Appointment",
-                "status": status,
-                "description": "Opfølgning på planen",
-                "start": start.isoformat(),
-                "end": (start + timedelta(hours=1)).isoformat(),
-                "extension": [{"url": fhir.EXT_CONTACT_MODE, "valueCode": "in-person"}],
-                "participant": [
-                    {"actor": {"reference": patient}, "status": "accepted"},
-                    {"actor": {"reference": caseworker}, "status": "accepted"},
-                    {
-                        "actor": {"display": "Borgercenter Voksne, Rådhuspladsen 1, lokale 2"},
-                        "type": [{"coding": [{"code": "LOC"}]}],
-                        "status": "accepted",
-                    },
-                ],
-            },
-        )
-
-    def activity(
-        self,
-        kind: str,
-        description: str,
-        performer: dict[str, Any],
-        status: str,
-        period: dict[str, str],
-    ) -> dict[str, Any]:
-        return {
-            "detail": {
-                "code": {"coding": [{"system": fhir.CS_ACTIVITY_KIND, "code": kind}]},
-                "status": status,
-                "description": description,
-                "performer": [performer],
-                "scheduledPeriod": period,
-            }
-        }
+_Loader = DemoLoader
+__all__ = ["UNIT", "load", "load_unit"]
 
 
 def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> None:
@@ -274,45 +63,35 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
         load.activity(
             "agreement",
             "Sara ringer til Jonas, hvis hun får brug for mere støtte.",
-            {"reference": sara, "display": "Sara"},
+            (sara, "Sara"),
             "in-progress",
-            {"end": (today + timedelta(days=90)).isoformat()},
+            end=today + timedelta(days=90),
         ),
         load.activity(
             "agreement",
             "Bostøtten og Sara laver en madplan hver mandag.",
-            {"reference": "#provider-1", "display": "Bostøtten Nørrebro"},
+            ("#provider-1", "Bostøtten Nørrebro"),
             "in-progress",
-            {"end": (today + timedelta(days=41)).isoformat()},
+            end=today + timedelta(days=41),
         ),
         load.activity(
             "service",
             "Socialpædagogisk støtte i hjemmet, 4 timer om ugen (servicelovens § 85)",
-            {"reference": "#provider-1", "display": "Bostøtten Nørrebro"},
+            ("#provider-1", "Bostøtten Nørrebro"),
             "in-progress",
-            {"start": (today - timedelta(days=150)).isoformat()},
+            start=today - timedelta(days=150),
         ),
         load.activity(
             "service",
             "Samvær og aktiviteter på et værested (servicelovens § 104)",
-            {"reference": "#provider-2", "display": "Værestedet Solsikken"},
+            ("#provider-2", "Værestedet Solsikken"),
             "in-progress",
-            {"start": (today - timedelta(days=90)).isoformat()},
+            start=today - timedelta(days=90),
         ),
     ]
     contained = [
-        {
-            "resourceType": "Organization",
-            "id": "provider-1",
-            "name": "Bostøtten Nørrebro",
-            "telecom": [{"system": "phone", "value": "35 30 12 12"}],
-        },
-        {
-            "resourceType": "Organization",
-            "id": "provider-2",
-            "name": "Værestedet Solsikken",
-            "telecom": [{"system": "phone", "value": "35 30 45 45"}],
-        },
+        load.provider("provider-1", "Bostøtten Nørrebro", "35 30 12 12"),
+        load.provider("provider-2", "Værestedet Solsikken", "35 30 45 45"),
     ]
     plan = load.care_plan("sara-plan", sara, [g1, g2, g3], activities, contained=contained)
     load.care_team("sara-team", sara, jonas_role)
@@ -351,7 +130,7 @@ def load(
     today: date | None = None,
 ) -> list[str]:
     """Load everything; returns a line per demo person with a fresh activation code."""
-    loader = _Loader(client, today or date.today())
+    loader = _Loader(client, today or date.today(), DEMO_NAMESPACE)
     jonas = loader.person("jonas", "Practitioner", "Jonas", "Holm")
     amina = loader.person("amina", "Practitioner", "Amina", "Haddad")
     amina_role = loader.role("amina-role", amina, "33 17 40 02")
@@ -359,32 +138,18 @@ def load(
 
     # CPR numbers (DK Core identifier system): fake but well-formed, the same as the NemLog-in simulator's
     # demo people, so that a MitID sign-in in the embedded default finds these Patients.
-    sara = loader.person("sara", "Patient", "Sara", "Jensen", identifier=[_cpr("0101901234")])
-    mads = loader.person("mads", "Patient", "Mads", "Nielsen", identifier=[_cpr("0202851235")])
+    sara = loader.person("sara", "Patient", "Sara", "Jensen", cpr="0101901234")
+    mads = loader.person("mads", "Patient", "Mads", "Nielsen", cpr="0202851235")
     emil = loader.person(
         "emil",
         "Patient",
         "Emil",
         "Larsen",
-        birthDate="2014-05-03",
-        identifier=[_cpr("0305141239")],
+        birth_date="2014-05-03",
+        cpr="0305141239",
     )
-    peter = loader.person(
-        "peter",
-        "RelatedPerson",
-        "Peter",
-        "Jensen",
-        patient={"reference": sara},
-        relationship=[{"text": "bror"}],
-    )
-    line = loader.person(
-        "line",
-        "RelatedPerson",
-        "Line",
-        "Larsen",
-        patient={"reference": emil},
-        relationship=[{"text": "mor"}],
-    )
+    peter = loader.relative("peter", "Peter", "Jensen", of=sara, relationship="bror")
+    line = loader.relative("line", "Line", "Larsen", of=emil, relationship="mor")
 
     _plan_for_sara(loader, sara, jonas, jonas_role)
     g_mads = loader.goal(
@@ -474,7 +239,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
     own in the same unit. Each citizen has a plan with a goal, a seen and a fresh progress sign, and a
     conversation; some waiting (every 3rd has an unanswered message, every 5th a proposed goal), some
     answered (with "how was the contact?"), and every 20th an open complaint. Returns counts."""
-    loader = _Loader(client, today or date.today())
+    loader = _Loader(client, today or date.today(), DEMO_NAMESPACE)
     jonas_role = loader.role(
         "jonas-role",
         loader.person("jonas", "Practitioner", "Jonas", "Holm"),
@@ -516,7 +281,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         sent = loader.now - timedelta(days=3 + i % 7)
         first = loader.put(
             f"{name}-message",
-            fhir.message(
+            communications.message(
                 patient_ref=patient,
                 sender_ref=patient,
                 recipient_ref=role,
@@ -530,7 +295,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         else:
             loader.put(
                 f"{name}-answer",
-                fhir.message(
+                communications.message(
                     patient_ref=patient,
                     sender_ref=role,
                     recipient_ref=patient,
@@ -543,7 +308,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
             )
             loader.put(
                 f"{name}-contact",
-                fhir.contact_feedback(
+                questionnaire_responses.contact_feedback(
                     patient_ref=patient,
                     author_ref=patient,
                     about_ref=first,
@@ -555,7 +320,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         if i % 5 == 0:
             loader.put(
                 f"{name}-proposed",
-                fhir.proposed_goal(
+                goal_json.proposed_goal(
                     patient_ref=patient,
                     author_ref=patient,
                     own_words="Jeg vil gerne lære at cykle.",
@@ -567,7 +332,7 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
         if i % 20 == 0:
             loader.put(
                 f"{name}-complaint",
-                fhir.message(
+                communications.message(
                     patient_ref=patient,
                     sender_ref=patient,
                     recipient_ref=role,

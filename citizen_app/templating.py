@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from . import labels
 from .models import OutboxMessage, OutboxState
+from .plan_api import payloads
 from .plan_api.domain import Person
 
 
@@ -131,15 +132,10 @@ def outbox_summary(message: OutboxMessage) -> str:
         body = json.loads(message.body_json)
     except ValueError:
         return ""
-    if message.resource_type == "Goal":
-        text = (body.get("description") or {}).get("text", "")
-    elif message.resource_type == "Communication":
-        text = next((p.get("contentString", "") for p in body.get("payload", []) if p), "")
-    elif message.resource_type == "Observation":
-        code = ((body.get("valueCodeableConcept") or {}).get("coding") or [{}])[0].get("code")
+    if message.resource_type == "Observation":
+        code = payloads.progress_value(body)
         return str(labels.PROGRESS_SIGNS.get(code, ("", ""))[0])
-    else:
-        text = ""
+    text = payloads.own_words(message.resource_type, body)
     return text if len(text) <= 80 else text[:79] + "…"
 
 

@@ -18,10 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Account, AccountKind, Delegation, DelegationKind, utcnow
-from ..plan_api import PlanClient
+from ..plan_api import PlanClient, patients
 from .saml import SignedInPerson
 
-CPR_SYSTEM = "urn:oid:1.2.208.176.1.2"
 # The "borgerfuldmagt" rights the portal defines in Digital Fuldmagt, mapped to the delegation scopes.
 PRIVILEGE_SCOPES = {"see-plan": "read", "write": "write", "message": "message"}
 
@@ -39,11 +38,10 @@ def cpr_hash(key: str, cpr: str) -> str:
 
 
 def find_patient(client: PlanClient, cpr: str) -> str | None:
-    # POST search: the CPR number goes in the body, never in a URL (nor in the access logs that keep URLs).
-    found = client.search_by_post("Patient", {"identifier": f"{CPR_SYSTEM}|{cpr}"})
+    found = patients.find_by_cpr(client, cpr)
     if len(found) != 1:
         return None  # none, or (wrongly) several: never guess between people
-    return f"Patient/{found[0]['id']}"
+    return found[0]
 
 
 def scopes_from(privileges: frozenset[str], prefix: str) -> set[str]:
@@ -148,16 +146,15 @@ def _sync_fuldmagt(
             )
             db_session.add(citizen)
             db_session.flush()
-        related = client.create(
-            {
-                "resourceType": "RelatedPerson",
-                "active": True,
-                "patient": {"reference": citizen_ref},
-                "name": [{"text": person.name or "—"}],
-                "relationship": [{"text": "fuldmagt"}],
-            },
-            uuid.uuid5(uuid.NAMESPACE_URL, f"borgerensplan:fuldmagt:{digest}:{citizen_ref}"),
-        ).reference
+        related = patients.related_person(
+            client,
+            citizen_ref,
+            name=person.name or "—",
+            relationship="fuldmagt",
+            message_id=uuid.uuid5(
+                uuid.NAMESPACE_URL, f"borgerensplan:fuldmagt:{digest}:{citizen_ref}"
+            ),
+        )
         if relative is None:
             relative = Account(
                 username=f"relative-{secrets.token_hex(5)}",

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..db import standalone_session
 from ..models import OutboxMessage, OutboxState, utcnow
-from ..plan_api import PlanAPIError, PlanClient
+from ..plan_api import PlanAPIError, PlanClient, payloads
 from ..plan_api.provenance import for_outbox
 from .classify import MalformedAnswer, Verdict, classify, retry_after
 
@@ -360,14 +360,13 @@ def _checked(message: OutboxMessage, resource: Any) -> tuple[str, str | None]:
     """The plan API said "stored": is it the resource we sent? Anything else is a malformed answer."""
     if not isinstance(resource, dict):
         raise MalformedAnswer("malformed answer: not a resource")
-    rid = resource.get("id")
-    if resource.get("resourceType") != message.resource_type:
+    rtype, rid, version = payloads.stored_identity(resource)
+    if rtype != message.resource_type:
         raise MalformedAnswer("malformed answer: another resource type")
     if not isinstance(rid, str) or not _FHIR_ID.fullmatch(rid):
         raise MalformedAnswer("malformed answer: no valid id")
     if message.method == "PUT" and rid != message.resource_id:
         raise MalformedAnswer("malformed answer: another resource's id")
-    version = (resource.get("meta") or {}).get("versionId")
     if version is not None and (not isinstance(version, str) or len(version) > 40):
         raise MalformedAnswer("malformed answer: odd version")
     return f"{message.resource_type}/{rid}", version

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models import OutboxMessage
+from ..plan_api import payloads
 
 WAKE_KEY = "citizen_app.outbox.wake"
 
@@ -34,7 +35,7 @@ def enqueue(
         account_id=account_id,
         purpose=purpose,
         method="PUT" if is_update else "POST",
-        resource_type=resource["resourceType"],
+        resource_type=payloads.resource_type(resource),
         resource_id=resource.get("id"),
         if_match=if_match,
         # ensure_ascii keeps every code point (even NUL) safe in any database's text column.

@@ -1,4 +1,5 @@
-"""The portal's side of the shared plan API: client, FHIR names and builders, mapping to domain objects."""
+"""The portal's side of the shared plan API: the client, FHIR names, and one module per resource family that
+maps FHIR JSON to the domain objects in domain.py and back and offers typed operations (see docs/architecture.md)."""
 
 from .client import Fetched, PlanClient, Stored
 from .errors import (

@@ -1,4 +1,5 @@
-"""Small typed objects the views render; built from FHIR by mapping.py, never by hand in a view."""
+"""Small typed objects the views render; built from FHIR by the resource families in plan_api/ (goals.py,
+observations.py, …), never by hand in a view."""
 
 from __future__ import annotations
 
@@ -297,3 +298,121 @@ class Plan:
 
     def goal(self, goal_id: str) -> Goal | None:
         return next((g for g in self.goals if g.id == goal_id), None)
+
+
+@dataclass(frozen=True)
+class SeenState:
+    """One version of something a caseworker marks as seen, in the words the conflict page shows."""
+
+    version: str
+    seen_at: datetime | None
+    by_ref: str | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class StaffConflict:
+    """A 412 on a staff update: the version the person saw, the version now, and their unsaved words.
+    `base_seen`/`current_seen` are None when the plan API could not be asked for them."""
+
+    kind: str  # "sign", "preparation" or "feedback"
+    resource_id: str
+    base_seen: SeenState | None
+    current_seen: SeenState | None
+    typed: str | None
+
+    @property
+    def version(self) -> str:
+        return self.current_seen.version if self.current_seen else ""
+
+
+@dataclass(frozen=True)
+class GoalVersion:
+    """One version of a goal, as the caseworker's conflict page shows it."""
+
+    version: str
+    lifecycle_status: str
+    description: str
+
+
+@dataclass(frozen=True)
+class GoalConflict:
+    base: GoalVersion
+    current: GoalVersion
+    typed: str | None
+
+    @property
+    def version(self) -> str:
+        return self.current.version
+
+
+@dataclass(frozen=True)
+class CaseVersion:
+    """The step and decision date of one version of a case (for the 412 page: "when you opened it")."""
+
+    version: str
+    step: str | None
+    due: date | None
+
+
+@dataclass(frozen=True)
+class Absence:
+    """A caseworker's absence and substitute, as on one version of their PractitionerRole."""
+
+    version: str
+    start: date | None
+    end: date | None
+    substitute_ref: str | None
+
+
+@dataclass(frozen=True)
+class AbsenceConflict:
+    base: Absence
+    now: Absence
+
+    @property
+    def version(self) -> str:
+        return self.now.version
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """A PractitionerRole as the caseload sees it: whose substitute they named, when they are away."""
+
+    reference: str
+    unit: str | None
+    substitute_ref: str | None
+    absences: tuple[tuple[datetime | None, datetime | None], ...] = ()
+
+    def absent(self, now: datetime) -> bool:
+        return any(
+            start is not None and start <= now and (end is None or now < end)
+            for start, end in self.absences
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the plan API's change feed: which resource changed and the citizens it belongs to."""
+
+    reference: str
+    citizens: frozenset[str]
+    unit: str | None = None  # for a PractitionerRole: its unit's name
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    """A Communication as the notifier sees it: for whom, from staff or not, when sent."""
+
+    citizen_ref: str
+    from_staff: bool
+    sent: datetime | None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A message still in the outbox, for showing it as waiting: subject, text, conversation id."""
+
+    subject: str | None
+    text: str
+    conversation_id: str | None

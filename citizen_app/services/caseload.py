@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from ..authz.policy import Grant, Role
-from ..plan_api import PlanClient, fhir
-from ..plan_api.mapping import fixed_caseworkers, parse_datetime
+from ..plan_api import PlanClient, care_team, practitioner_role, tasks
 
 
 @dataclass(frozen=True)
@@ -25,63 +24,24 @@ class Coverage:
     covering_for: dict[str, str]
 
 
-def _absent_now(role: dict, now: datetime) -> bool:
-    for absence in role.get("notAvailable", []) or []:
-        during = absence.get("during") or {}
-        start, end = parse_datetime(during.get("start")), parse_datetime(during.get("end"))
-        if start and start <= now and (end is None or now < end):
-            return True
-    return False
-
-
-def _substitute_of(role: dict) -> str | None:
-    for extension in role.get("extension", []) or []:
-        if extension.get("url") == fhir.EXT_SUBSTITUTE:
-            return (extension.get("valueReference") or {}).get("reference")
-    return None
-
-
-def _patients(client: PlanClient, role_ref: str, today: date | None = None) -> list[str]:
-    """The citizens whose fixed caseworker `role_ref` is today (a hand-over dates the change)."""
-    today = today or datetime.now(UTC).date()
-    teams = client.search_all(
-        "CareTeam", {"participant": role_ref, "status": "active", "_count": "500"}
-    )
-    refs = []
-    for team in teams:
-        current, _upcoming = fixed_caseworkers([team], today)
-        subject = (team.get("subject") or {}).get("reference")
-        if current and current[0] == role_ref and subject and subject not in refs:
-            refs.append(subject)
-    return refs
-
-
 def coverage(client: PlanClient, role_ref: str, now: datetime | None = None) -> Coverage:
     now = now or datetime.now(UTC)
-    _, _, role_id = role_ref.partition("/")
-    me = client.read("PractitionerRole", role_id).resource or {}
-    unit = (me.get("organization") or {}).get("display")
-    grants = [Grant(ref, Role.FIXED_CASEWORKER) for ref in _patients(client, role_ref)]
+    today = datetime.now(UTC).date()  # whose caseworker is dated by today; absences by `now`
+    me = practitioner_role.colleague(client, role_ref)
+    grants = [
+        Grant(ref, Role.FIXED_CASEWORKER) for ref in care_team.citizens_of(client, role_ref, today)
+    ]
     covering: dict[str, str] = {}
-    for colleague in client.search_all("PractitionerRole", {"_count": "500"}):
-        colleague_ref = f"PractitionerRole/{colleague['id']}"
-        if colleague_ref == role_ref or _substitute_of(colleague) != role_ref:
+    for colleague in practitioner_role.colleagues(client):
+        if colleague.reference == role_ref or colleague.substitute_ref != role_ref:
             continue
-        if not _absent_now(colleague, now):
+        if not colleague.absent(now):
             continue
-        for ref in _patients(client, colleague_ref):
+        for ref in care_team.citizens_of(client, colleague.reference, today):
             if all(g.citizen_ref != ref for g in grants):
                 grants.append(Grant(ref, Role.SUBSTITUTE))
-                covering[ref] = colleague_ref
-    return Coverage(tuple(grants), unit, covering)
-
-
-def _handed_to(participants: list[dict], to_ref: str, start: date) -> bool:
-    return any(
-        (p.get("member") or {}).get("reference") == to_ref
-        and (p.get("period") or {}).get("start") == start.isoformat()
-        for p in participants
-    )
+                covering[ref] = colleague.reference
+    return Coverage(tuple(grants), me.unit, covering)
 
 
 @dataclass(frozen=True)
@@ -106,75 +66,8 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> Ha
     (Task) get the new owner.
     Each write is an update with If-Match on the version read in this request; one that fails is reported
     (never retried blindly, never overwriting a colleague's change) and the rest go on."""
-    from datetime import timedelta
-
-    from ..plan_api import PlanAPIError
-
-    moved: list[str] = []
-    not_moved: list[str] = []
-    earlier: list[str] = []
-    for team in client.search_all(
-        "CareTeam", {"participant": from_ref, "status": "active", "_count": "500"}
-    ):
-        participants = list(team.get("participant", []) or [])
-        changed = False
-        for index, participant in enumerate(participants):
-            roles = [
-                c.get("code")
-                for r in participant.get("role", []) or []
-                for c in r.get("coding", []) or []
-            ]
-            period = dict(participant.get("period") or {})
-            ended = period.get("end") and date.fromisoformat(period["end"][:10]) < start
-            if (
-                "fixed-caseworker" not in roles
-                or (participant.get("member") or {}).get("reference") != from_ref
-                or ended
-            ):
-                continue
-            period["end"] = (start - timedelta(days=1)).isoformat()
-            participants[index] = {**participant, "period": period}
-            participants.append(
-                {
-                    "role": participant.get("role"),
-                    "member": {"reference": to_ref},
-                    "period": {"start": start.isoformat()},
-                }
-            )
-            changed = True
-            break
-        subject = (team.get("subject") or {}).get("reference")
-        if not changed and subject and _handed_to(participants, to_ref, start):
-            earlier.append(subject)  # moved by an earlier try of this hand-over: its cases still go
-        if changed:
-            version = (team.get("meta") or {}).get("versionId")
-            try:
-                client.update({**team, "participant": participants}, f'W/"{version}"')
-            except PlanAPIError:
-                if subject:
-                    not_moved.append(subject)
-                continue
-            if subject:
-                moved.append(subject)
+    moved, not_moved, earlier = care_team.hand_over(client, from_ref, to_ref, start)
     # Open cases get the new owner too, so the case system's own queues agree with the portal; also the
     # cases of a citizen moved by an earlier, unfinished try of the same hand-over.
-    cases_not_moved: list[str] = []
-    for task in client.search_all("Task", {"owner": from_ref, "_count": "500"}):
-        if task.get("status") in {
-            "completed",
-            "cancelled",
-            "rejected",
-            "failed",
-            "entered-in-error",
-        }:
-            continue
-        citizen = (task.get("for") or {}).get("reference")
-        if citizen not in moved and citizen not in earlier:
-            continue
-        version = (task.get("meta") or {}).get("versionId")
-        try:
-            client.update({**task, "owner": {"reference": to_ref}}, f'W/"{version}"')
-        except PlanAPIError:
-            if citizen and citizen not in cases_not_moved:
-                cases_not_moved.append(citizen)
+    cases_not_moved = tasks.hand_over_open_cases(client, from_ref, to_ref, {*moved, *earlier})
     return HandOver(tuple(moved), tuple(not_moved), tuple(cases_not_moved))

@@ -33,6 +33,7 @@ from ..deadlines import answer_due
 from ..models import CaseloadEntry, FeedCursor, utcnow
 from ..plan_api import PlanAPIError, PlanClient, fhir
 from ..plan_api.domain import Plan
+from ..plan_api.plan import changes as feed_changes
 from .plan_reading import read_plan
 from .review import review_items
 from .team import Month, OpenComplaint, _month_start
@@ -42,27 +43,6 @@ FEED = "plan-history"
 FEED_PAGE = "1000"
 # Answer times and feedback older than this are not needed by any figure.
 KEEP_DAYS = 400
-
-
-def _patient_refs(resource: dict[str, Any]) -> set[str]:
-    """The citizens a changed resource belongs to."""
-    if resource.get("resourceType") == "Patient" and resource.get("id"):
-        return {f"Patient/{resource['id']}"}
-    refs = set()
-    for key in ("subject", "patient", "for"):
-        ref = (
-            (resource.get(key) or {}).get("reference")
-            if isinstance(resource.get(key), dict)
-            else None
-        )
-        if ref and ref.startswith("Patient/"):
-            refs.add(ref)
-    for participant in resource.get("participant", []) or []:
-        for key in ("actor", "member"):
-            ref = (participant.get(key) or {}).get("reference") or ""
-            if ref.startswith("Patient/"):
-                refs.add(ref)
-    return refs
 
 
 def summarize(plan: Plan) -> dict[str, Any]:
@@ -159,19 +139,16 @@ def sync(db_session: Session, client: PlanClient) -> None:
     if cursor is not None:
         params["_since"] = cursor.since
     try:
-        entries, since = client.history(params)
+        entries, since = feed_changes(client, params)
     except PlanAPIError as exc:
         log.warning("plan API change feed could not be read: %s", exc)
         return
     changed: set[str] = set()
     units: dict[str, str | None] = {}
     for entry in entries:
-        resource = entry.get("resource") or {}
-        changed |= _patient_refs(resource)
-        if resource.get("resourceType") == "PractitionerRole" and resource.get("id"):
-            units[f"PractitionerRole/{resource['id']}"] = (resource.get("organization") or {}).get(
-                "display"
-            )
+        changed |= entry.citizens
+        if entry.reference.startswith("PractitionerRole/"):
+            units[entry.reference] = entry.unit
     for role_ref, unit in units.items():  # a unit renamed or a caseworker moved: their rows follow
         db_session.execute(
             update(CaseloadEntry).where(CaseloadEntry.fixed_role_ref == role_ref).values(unit=unit)

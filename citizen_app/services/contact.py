@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..deadlines import answer_due
 from ..models import OutboxMessage, utcnow
 from ..outbox import enqueue
-from ..plan_api import fhir
+from ..plan_api import communications, questionnaire_responses
 
 
 def complaint_due(sent=None) -> date:  # type: ignore[no-untyped-def]
@@ -29,7 +29,7 @@ def send_feedback(
     comment: str | None,
     account_id: uuid.UUID,
 ) -> OutboxMessage:
-    resource = fhir.contact_feedback(
+    resource = questionnaire_responses.contact_feedback(
         patient_ref=patient_ref,
         author_ref=author_ref,
         about_ref=about_ref,
@@ -57,7 +57,7 @@ def send_complaint(
     text: str,
     account_id: uuid.UUID,
 ) -> OutboxMessage:
-    resource = fhir.message(
+    resource = communications.message(
         patient_ref=patient_ref,
         sender_ref=sender_ref,
         recipient_ref=recipient_ref,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import activation
 from ..models import Account, AccountKind, Delegation, DelegationKind, Scope, utcnow
-from ..plan_api import PlanClient
+from ..plan_api import PlanClient, patients
 
 MAX_DAYS = 366  # "at most 12 months": a year from today, a leap day included
 INVITATION_DAYS = 14
@@ -113,16 +113,15 @@ def accept(
         return None
     # The plan API's record of this person for this citizen: the author of all they write for them.
     given, _, family = delegation.name.partition(" ")
-    related = client.create(
-        {
-            "resourceType": "RelatedPerson",
-            "active": True,
-            "patient": {"reference": delegation.citizen_ref},
-            "name": [{"text": delegation.name, "given": [given], "family": family or given}],
-            "relationship": [{"text": RELATIONSHIP[delegation.kind]}],
-        },
-        uuid.uuid5(uuid.NAMESPACE_URL, f"borgerensplan:delegation:{delegation.id}"),
-    ).reference
+    related = patients.related_person(
+        client,
+        delegation.citizen_ref,
+        name=delegation.name,
+        given=given,
+        family=family,
+        relationship=RELATIONSHIP[delegation.kind],
+        message_id=uuid.uuid5(uuid.NAMESPACE_URL, f"borgerensplan:delegation:{delegation.id}"),
+    )
     if relative is None:
         relative = Account(
             username=f"relative-{secrets.token_hex(5)}",

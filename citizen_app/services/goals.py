@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..data import drafts
 from ..models import Draft, OutboxMessage, utcnow
 from ..outbox import enqueue
-from ..plan_api import fhir
+from ..plan_api import communications, goals
 
 
 def propose_goal(
@@ -22,7 +22,7 @@ def propose_goal(
     account_id: uuid.UUID,
 ) -> OutboxMessage:
     answers = drafts.answers(draft)
-    resource = fhir.proposed_goal(
+    resource = goals.proposed_goal(
         patient_ref=patient_ref,
         author_ref=author_ref,
         own_words=answers["goal"],
@@ -48,7 +48,7 @@ def send_feedback(
     agreement: str | None,
     comment: str | None,
 ) -> OutboxMessage:
-    resource = fhir.goal_feedback(
+    resource = communications.goal_feedback(
         patient_ref=patient_ref,
         sender_ref=author_ref,
         goal_ref=f"Goal/{goal_id}",

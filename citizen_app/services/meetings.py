@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..data import drafts
 from ..models import Draft, OutboxMessage, utcnow
 from ..outbox import enqueue
-from ..plan_api import fhir
+from ..plan_api import questionnaire_responses
 from ..plan_api.domain import Goal
 
 KIND = "meeting"
@@ -53,7 +53,7 @@ def send(
     account_id: uuid.UUID,
 ) -> OutboxMessage:
     answers = drafts.answers(draft)
-    resource = fhir.meeting_preparation(
+    resource = questionnaire_responses.meeting_preparation(
         patient_ref=patient_ref,
         author_ref=author_ref,
         appointment_ref=f"Appointment/{appointment_id}",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..deadlines import answer_due
 from ..models import OutboxMessage, utcnow
 from ..outbox import enqueue
-from ..plan_api import fhir
+from ..plan_api import communications
 from ..plan_api.domain import Conversation
 
 
@@ -31,7 +31,7 @@ def send(
     account_id: uuid.UUID,
     conversation: Conversation | None = None,
 ) -> OutboxMessage:
-    resource = fhir.message(
+    resource = communications.message(
         patient_ref=patient_ref,
         sender_ref=sender_ref,
         recipient_ref=recipient_ref,
@@ -54,7 +54,5 @@ def send(
 
 def waiting_text(item: OutboxMessage) -> tuple[str | None, str, str | None]:
     """(subject, text, conversation id) of a message still in the outbox, for showing it as waiting."""
-    body = json.loads(item.body_json)
-    text = (body.get("payload") or [{}])[0].get("contentString", "")
-    root = (body.get("partOf") or [{}])[0].get("reference", "")
-    return (body.get("topic") or {}).get("text"), text, root.split("/", 1)[1] if root else None
+    waiting = communications.waiting(json.loads(item.body_json))
+    return waiting.subject, waiting.text, waiting.conversation_id

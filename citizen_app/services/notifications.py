@@ -16,11 +16,9 @@ from sqlalchemy.orm import Session
 from ..models import Account, AccountKind, utcnow
 from ..notify import Notifier
 from ..notify.backends import NotifyError
-from ..plan_api import PlanAPIError, PlanClient
-from ..plan_api.mapping import parse_datetime
+from ..plan_api import PlanAPIError, PlanClient, communications, patients
 
 log = logging.getLogger(__name__)
-STAFF = ("PractitionerRole/", "Practitioner/")
 
 
 def opt_in(db_session: Session, account: Account, email: str | None) -> None:
@@ -47,20 +45,15 @@ def notify_new_answers(
         return 0
     since = min(a.answers_notified_until or utcnow() for a in accounts.values())
     try:
-        found = client.search_all(
-            "Communication",
-            {"_lastUpdated": f"gt{since.astimezone(UTC).isoformat()}", "_count": "500"},
-        )
+        found = communications.answers_since(client, since)
     except PlanAPIError as exc:
         log.info("answer notifications: plan API not reachable (%s); next turn", exc)
         return 0
     newest: dict[str, datetime] = {}
     for item in found:
-        subject = (item.get("subject") or {}).get("reference", "")
-        sender = (item.get("sender") or {}).get("reference", "")
-        sent = parse_datetime(item.get("sent"))
+        subject, sent = item.citizen_ref, item.sent
         account = accounts.get(subject)
-        if account is None or sent is None or not sender.startswith(STAFF):
+        if account is None or sent is None or not item.from_staff:
             continue
         if sent > (account.answers_notified_until or sent) and sent > newest.get(
             subject, sent.min.replace(tzinfo=UTC)
@@ -87,18 +80,7 @@ def addressee(notifier: Notifier, client: PlanClient, account: Account) -> str:
 
     if not isinstance(notifier, DigitalPostNotifier):
         return account.notify_email or ""
-    from ..identity.mitid import CPR_SYSTEM
-
-    resource_type, _, resource_id = account.fhir_ref.partition("/")
-    patient = client.read(resource_type, resource_id).resource or {}
-    return next(
-        (
-            i.get("value", "")
-            for i in patient.get("identifier", [])
-            if i.get("system") == CPR_SYSTEM
-        ),
-        "",
-    )
+    return patients.cpr_of(client, account.fhir_ref)
 
 
 def poll_answers(app: Flask) -> int:

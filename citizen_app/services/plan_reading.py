@@ -16,7 +16,7 @@ from ..data.upsert import insert_missing, upsert
 from ..models import MessageRead, OutboxMessage, OutboxState, PlanSnapshot, utcnow
 from ..plan_api import PlanAPIError, PlanAPINotFound, PlanAPIUnavailable, PlanClient
 from ..plan_api.domain import Plan
-from ..plan_api.mapping import plan_from_bundle, time_boundaries
+from ..plan_api.plan import everything, plan_from_bundle, time_boundaries
 from .plan_cache import MappedPlanCache
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def read_plan(
     # The stored bundle (up to a megabyte) is loaded only when it must be parsed.
     snapshot = db_session.get(PlanSnapshot, patient_ref, options=[defer(PlanSnapshot.bundle_json)])
     try:
-        fetched = client.everything(patient_ref, snapshot.etag if snapshot else None)
+        fetched = everything(client, patient_ref, snapshot.etag if snapshot else None)
     except PlanAPINotFound:
         return PlanReading(None, None, live=True)
     except (PlanAPIUnavailable, PlanAPIError) as exc:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..models import OutboxMessage
 from ..outbox import enqueue
-from ..plan_api import fhir
+from ..plan_api import observations
 
 
 def note_progress_sign(
@@ -23,7 +23,7 @@ def note_progress_sign(
     author_ref: str,
     account_id: uuid.UUID | None,
 ) -> OutboxMessage:
-    resource = fhir.progress_sign(
+    resource = observations.progress_sign(
         patient_ref=patient_ref,
         goal_ref=f"Goal/{goal_id}",
         value=value,

@@ -16,16 +16,26 @@ from flask import current_app
 
 from ..deadlines import answer_due
 from ..models import utcnow
-from ..plan_api import PlanClient, Stored, fhir
+from ..plan_api import (
+    PlanClient,
+    Stored,
+    communications,
+    goals,
+    observations,
+    practitioner_role,
+    questionnaire_responses,
+)
 from ..plan_api.domain import (
     Conversation,
     Goal,
+    GoalConflict,
     GoalFeedback,
     Meeting,
     Message,
     Plan,
     Preparation,
     ProgressSign,
+    StaffConflict,
 )
 
 
@@ -98,37 +108,21 @@ def review_items(plan: Plan) -> list[ReviewItem]:
 
 
 def accept_goal(
-    client: PlanClient, current: dict[str, Any], *, if_match: str, wording: str, author_ref: str
+    client: PlanClient, goal_id: str, *, version: str, wording: str, author_ref: str
 ) -> Stored:
     """The citizen's words stay; the caseworker's wording is added beside them; the goal becomes active."""
-    goal = dict(current)
-    extensions = [e for e in goal.get("extension", []) if not _is_professional(e)]
-    goal["extension"] = [
-        *extensions,
-        fhir.wording_extension("professional", wording, author_ref, utcnow()),
-    ]
-    goal["description"] = {"text": wording}
-    goal["lifecycleStatus"] = "active"
-    goal["achievementStatus"] = {
-        "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": "in-progress"}]
-    }
-    return client.update(goal, if_match)
-
-
-def decline_goal(
-    client: PlanClient, current: dict[str, Any], *, if_match: str, reason: str
-) -> Stored:
-    goal = dict(current, lifecycleStatus="rejected", statusReason=reason)
-    return client.update(goal, if_match)
-
-
-def _is_professional(extension: dict[str, Any]) -> bool:
-    if extension.get("url") != fhir.EXT_GOAL_WORDING:
-        return False
-    return any(
-        e.get("url") == "kind" and e.get("valueCode") == "professional"
-        for e in extension.get("extension", [])
+    return goals.accept(
+        client, goal_id, version, wording=wording, author_ref=author_ref, when=utcnow()
     )
+
+
+def decline_goal(client: PlanClient, goal_id: str, *, version: str, reason: str) -> Stored:
+    return goals.decline(client, goal_id, version, reason=reason)
+
+
+def goal_citizen(client: PlanClient, goal_id: str) -> str | None:
+    """Whose goal this is: the view refuses a goal of another citizen than the page's."""
+    return goals.citizen_of(client, goal_id)
 
 
 def reply(
@@ -140,28 +134,20 @@ def reply(
     sender_ref: str,
     message_id: Any,
 ) -> Stored:
-    resource = fhir.message(
+    return communications.send_reply(
+        client,
+        conversation,
         patient_ref=plan.patient_ref,
         sender_ref=sender_ref,
-        recipient_ref=plan.patient_ref,
         text=text,
-        subject=None,
         sent=utcnow(),
-        reply_to=f"Communication/{conversation.latest.id}",
-        conversation=f"Communication/{conversation.id}",
+        message_id=message_id,
     )
-    return client.create(resource, message_id)
 
 
 def mark_read(client: PlanClient, conversation: Conversation) -> None:
     """The citizen sees "read by your caseworker" once the caseworker has opened the conversation."""
-    for message in conversation.messages:
-        if message.from_staff or message.received:
-            continue
-        fetched = client.read("Communication", message.id)
-        if fetched.resource is None or fetched.resource.get("received"):
-            continue
-        client.update(dict(fetched.resource, received=utcnow().isoformat()), fetched.etag or "")
+    communications.mark_read(client, conversation, utcnow())
 
 
 def set_absence(
@@ -174,129 +160,41 @@ def set_absence(
     substitute_ref: str | None,
 ) -> Stored:
     """Based on the version of the role the caseworker saw (the form carries it); 412 if it changed."""
-    _, _, role_id = role_ref.partition("/")
-    role = dict(client.vread("PractitionerRole", role_id, version))
-    role["notAvailable"] = (
-        [
-            {
-                "description": "fravær",
-                "during": {
-                    "start": datetime(start.year, start.month, start.day, tzinfo=UTC).isoformat(),
-                    "end": datetime(end.year, end.month, end.day, 23, 59, tzinfo=UTC).isoformat(),
-                },
-            }
-        ]
-        if start and end
-        else []
+    return practitioner_role.set_absence(
+        client, role_ref, version, start=start, end=end, substitute_ref=substitute_ref
     )
-    others = [e for e in role.get("extension", []) if e.get("url") != fhir.EXT_SUBSTITUTE]
-    if substitute_ref:
-        others.append({"url": fhir.EXT_SUBSTITUTE, "valueReference": {"reference": substitute_ref}})
-    role["extension"] = others
-    return client.update(role, f'W/"{version}"')
-
-
-def _seen_by_staff(
-    client: PlanClient,
-    resource_type: str,
-    resource_id: str,
-    version: str,
-    by_ref: str,
-    comment: str | None,
-) -> Stored:
-    """Mark the version the caseworker SAW as seen, with If-Match on that version: never re-read first, so a
-    colleague's change in between is a 412 for this person to see, not something silently replaced."""
-    seen = dict(client.vread(resource_type, resource_id, version))
-    others = [e for e in seen.get("extension", []) if e.get("url") != fhir.EXT_SEEN_BY_STAFF]
-    seen["extension"] = [*others, fhir.seen_extension(by_ref, utcnow(), comment)]
-    return client.update(seen, f'W/"{version}"')
 
 
 def mark_sign_seen(
     client: PlanClient, sign_id: str, *, version: str, by_ref: str, comment: str | None
 ) -> Stored:
-    return _seen_by_staff(client, "Observation", sign_id, version, by_ref, comment)
+    return observations.mark_seen(
+        client, sign_id, version, by_ref=by_ref, comment=comment, when=utcnow()
+    )
 
 
 def mark_preparation_seen(
     client: PlanClient, response_id: str, *, version: str, by_ref: str
 ) -> Stored:
-    return _seen_by_staff(client, "QuestionnaireResponse", response_id, version, by_ref, None)
+    return questionnaire_responses.mark_preparation_seen(
+        client, response_id, version, by_ref=by_ref, when=utcnow()
+    )
 
 
 def mark_feedback_seen(client: PlanClient, communication_id: str, *, version: str) -> Stored:
-    seen = client.vread("Communication", communication_id, version)
-    return client.update(dict(seen, received=utcnow().isoformat()), f'W/"{version}"')
+    return communications.mark_feedback_seen(client, communication_id, version, utcnow())
 
 
 def practitioner_ref(client: PlanClient, role_ref: str) -> str:
     """Who wrote, as a person: the Practitioner behind the caseworker's PractitionerRole."""
-    _, _, role_id = role_ref.partition("/")
-    role = client.read("PractitionerRole", role_id).resource or {}
-    return (role.get("practitioner") or {}).get("reference") or role_ref
+    return practitioner_role.practitioner_of(client, role_ref)
 
 
-def goal_conflict(client: PlanClient, goal_id: str, version: str, typed: str | None) -> dict:
+def goal_conflict(
+    client: PlanClient, goal_id: str, version: str, typed: str | None
+) -> GoalConflict:
     """What changed since the caseworker looked: both versions, and their own unsaved words, to decide."""
-    current = client.read("Goal", goal_id).resource or {}
-    return {
-        "current": current,
-        "base": client.vread("Goal", goal_id, version),
-        "version": current["meta"]["versionId"],
-        "typed": typed,
-    }
-
-
-@dataclass(frozen=True)
-class SeenState:
-    """One version of something a caseworker marks as seen, in the words the conflict page shows."""
-
-    version: str
-    seen_at: datetime | None
-    by_ref: str | None
-    comment: str | None
-
-
-def seen_state(resource: dict[str, Any]) -> SeenState:
-    from ..plan_api.mapping import parse_datetime
-
-    version = str((resource.get("meta") or {}).get("versionId") or "")
-    if resource.get("resourceType") == "Communication":
-        return SeenState(version, parse_datetime(resource.get("received")), None, None)
-    for extension in resource.get("extension", []) or []:
-        if extension.get("url") != fhir.EXT_SEEN_BY_STAFF:
-            continue
-        parts = {e.get("url"): e for e in extension.get("extension", []) or []}
-        return SeenState(
-            version,
-            parse_datetime((parts.get("date") or {}).get("valueDateTime")),
-            ((parts.get("by") or {}).get("valueReference") or {}).get("reference"),
-            (parts.get("comment") or {}).get("valueString"),
-        )
-    return SeenState(version, None, None, None)
-
-
-@dataclass(frozen=True)
-class StaffConflict:
-    """A 412 on a staff update: the version the person saw, the version now, and their unsaved words."""
-
-    kind: str  # "sign", "preparation", "feedback" or "absence"
-    resource_id: str
-    base: dict[str, Any]
-    current: dict[str, Any]
-    typed: str | None
-
-    @property
-    def version(self) -> str:
-        return str((self.current.get("meta") or {}).get("versionId") or "")
-
-    @property
-    def base_seen(self) -> SeenState:
-        return seen_state(self.base)
-
-    @property
-    def current_seen(self) -> SeenState:
-        return seen_state(self.current)
+    return goals.conflict(client, goal_id, version, typed)
 
 
 def staff_conflict(
@@ -307,8 +205,7 @@ def staff_conflict(
     version: str,
     typed: str | None,
 ) -> StaffConflict:
-    current = client.read(resource_type, resource_id).resource or {}
-    base = client.vread(resource_type, resource_id, version)
+    base, current = observations.seen_versions(client, resource_type, resource_id, version)
     return StaffConflict(kind, resource_id, base, current, typed)
 
 

@@ -468,12 +468,14 @@ def jonas(browser: Browser, portal: Portal, demo: dict[str, Any]) -> dict[str, A
 def _colleague_marks_seen(portal: Portal, sign_id: str) -> None:
     """A colleague marks the sign as seen in the case system while Jonas has the page open."""
     from citizen_app.models import utcnow
-    from citizen_app.plan_api import fhir
+    from citizen_app.plan_api import observations
     from tests.helpers import api
 
     url = f"{portal.app.config['PLAN_API_URL']}/Observation/{sign_id}"
     sign = api.get(url).json()
-    sign["extension"] = [fhir.seen_extension("PractitionerRole/x", utcnow(), "Set af en kollega")]
+    sign["extension"] = [
+        observations.seen_extension("PractitionerRole/x", utcnow(), "Set af en kollega")
+    ]
     version = sign["meta"]["versionId"]
     api.put(url, json=sign, headers={"If-Match": f'W/"{version}"'}).raise_for_status()
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from citizen_app import db
 from citizen_app.models import OutboxMessage, OutboxState
 from citizen_app.outbox import enqueue
-from citizen_app.plan_api import fhir
+from citizen_app.plan_api import observations
 from citizen_app.plan_api.client import CLIENT_ID_SYSTEM
 from citizen_app.services.plan_reading import read_plan
 from tests.helpers import search_at_api
@@ -55,7 +55,7 @@ def write_signs(app: Flask, goal_of: dict[str, str], per_plan: int, tag: str) ->
                     session,
                     plan_key=ref,
                     purpose="progress-sign",
-                    resource=fhir.progress_sign(
+                    resource=observations.progress_sign(
                         patient_ref=ref,
                         goal_ref=f"Goal/{goal_id}",
                         value="same",

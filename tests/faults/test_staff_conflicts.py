@@ -14,7 +14,7 @@ import threading
 from datetime import date, timedelta
 from html import unescape
 
-from citizen_app.plan_api import fhir
+from citizen_app.plan_api import fhir, observations
 from tests.conftest import sign_in_as
 from tests.helpers import api, csrf_token, post_form
 
@@ -30,7 +30,7 @@ def _version_of(client, page: str, action: str | None) -> str:  # type: ignore[n
 
 def _new_sign(fhir_url: str, sara_ref: str, goal_id: str, n: int) -> str:
     """A citizen's sign as the case system holds it: created straight at the plan API."""
-    resource = fhir.progress_sign(
+    resource = observations.progress_sign(
         patient_ref=sara_ref,
         goal_ref=f"Goal/{goal_id}",
         value="bit-closer",

@@ -14,7 +14,7 @@ from citizen_app import db
 from citizen_app.audit import LISTED_IN_CASELOAD
 from citizen_app.demo_data import load_unit
 from citizen_app.models import AuditEvent
-from citizen_app.plan_api import fhir
+from citizen_app.plan_api import communications
 from tests.conftest import sign_in_as
 from tests.helpers import api
 from tests.integration.test_caseworker import text_of
@@ -94,7 +94,7 @@ def test_a_message_written_straight_in_the_case_system_shows_in_the_caseload(
         ).group(1)
     )
     sara = demo["sara"].fhir_ref
-    message = fhir.message(
+    message = communications.message(
         patient_ref=sara,
         sender_ref=sara,
         recipient_ref=demo["jonas"].fhir_ref,

@@ -15,7 +15,7 @@ from citizen_app import db
 from citizen_app.deadlines import answer_due
 from citizen_app.models import utcnow
 from citizen_app.outbox import Dispatcher
-from citizen_app.plan_api import fhir
+from citizen_app.plan_api import communications, fhir
 from citizen_app.services.plan_reading import read_plan
 from tests.conftest import sign_in_as
 from tests.helpers import api_headers, csrf_token, post_form, search_at_api
@@ -208,7 +208,7 @@ def test_three_signs_show_as_a_chart_and_a_table(app, as_sara, demo) -> None:
 
 
 def _reply_as_caseworker(fhir_url: str, message: dict, role_ref: str, text: str) -> dict:
-    reply = fhir.message(
+    reply = communications.message(
         patient_ref=message["subject"]["reference"],
         sender_ref=role_ref,
         recipient_ref=message["subject"]["reference"],

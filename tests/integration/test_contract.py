@@ -18,7 +18,8 @@ from citizen_app.plan_api import (
     PlanAPIRejected,
     PlanAPIUnavailable,
     PlanClient,
-    fhir,
+    goals,
+    observations,
 )
 from citizen_app.plan_api.mapping import plan_from_bundle
 
@@ -43,7 +44,7 @@ def _goal(patient: str, text: str = "mål") -> dict:
         "description": {"text": text},
         "subject": {"reference": patient},
         "expressedBy": {"reference": patient},
-        "extension": [fhir.wording_extension("citizen", text, patient, datetime.now(UTC))],
+        "extension": [goals.wording_extension("citizen", text, patient, datetime.now(UTC))],
     }
 
 
@@ -117,7 +118,7 @@ def test_everything_is_one_call_and_its_etag_follows_any_change(client) -> None:
     first = client.everything(patient)
     assert client.everything(patient, first.etag).not_modified
     client.create(
-        fhir.progress_sign(
+        observations.progress_sign(
             patient_ref=patient,
             goal_ref=goal.reference,
             value="bit-closer",

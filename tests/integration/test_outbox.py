@@ -139,7 +139,7 @@ def test_backoff_keeps_a_failed_row_back_and_later_rows_of_that_plan_wait(
 ) -> None:
     from citizen_app.models import utcnow
     from citizen_app.outbox import enqueue
-    from citizen_app.plan_api import fhir
+    from citizen_app.plan_api import observations
 
     sara = demo["sara"].fhir_ref
     goal_id = _first_goal_id(app, demo)
@@ -150,7 +150,7 @@ def test_backoff_keeps_a_failed_row_back_and_later_rows_of_that_plan_wait(
                 session,
                 plan_key=sara,
                 purpose="progress-sign",
-                resource=fhir.progress_sign(
+                resource=observations.progress_sign(
                     patient_ref=sara,
                     goal_ref=f"Goal/{goal_id}",
                     value=value,
@@ -185,7 +185,7 @@ def test_several_dispatchers_share_the_queue_without_double_delivery_or_reorderi
     import pytest
 
     from citizen_app.outbox import enqueue
-    from citizen_app.plan_api import fhir
+    from citizen_app.plan_api import observations
 
     with app.app_context():
         if db.engine().dialect.name != "postgresql":
@@ -201,7 +201,7 @@ def test_several_dispatchers_share_the_queue_without_double_delivery_or_reorderi
                     session,
                     plan_key=ref,
                     purpose="progress-sign",
-                    resource=fhir.progress_sign(
+                    resource=observations.progress_sign(
                         patient_ref=ref,
                         goal_ref=f"Goal/{goal_id}",
                         value="same",

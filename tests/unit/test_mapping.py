@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from citizen_app.plan_api import fhir
+from citizen_app.plan_api import fhir, goals, observations
 from citizen_app.plan_api.mapping import initials, plan_from_bundle
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -72,9 +72,9 @@ def test_both_wordings_keep_their_authors_and_the_newest_citizen_wording_wins() 
         "g1",
         expressedBy={"reference": "Patient/p1"},
         extension=[
-            fhir.wording_extension("citizen", "old own words", "Patient/p1", t0),
-            fhir.wording_extension("professional", "staff words", "Practitioner/pr1", t0),
-            fhir.wording_extension("citizen", "Peter's words for Sara", "RelatedPerson/r1", t1),
+            goals.wording_extension("citizen", "old own words", "Patient/p1", t0),
+            goals.wording_extension("professional", "staff words", "Practitioner/pr1", t0),
+            goals.wording_extension("citizen", "Peter's words for Sara", "RelatedPerson/r1", t1),
         ],
     )
     plan = plan_from_bundle(_bundle(PATIENT, PETER, JONAS, goal), "Patient/p1", NOW)
@@ -96,7 +96,7 @@ def test_a_goal_without_our_extension_shows_its_description_as_staff_wording() -
 
 def test_signs_attach_to_their_goal_in_date_order_and_bad_ones_are_skipped() -> None:
     def obs(oid: str, goal: str, value: str, when: str) -> dict:
-        return fhir.progress_sign(
+        return observations.progress_sign(
             patient_ref="Patient/p1",
             goal_ref=f"Goal/{goal}",
             value=value,

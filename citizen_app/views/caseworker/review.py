@@ -25,6 +25,7 @@ from ...forms.caseworker import (
 from ...forms.common import PlainForm
 from ...identity import current_actor
 from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
+from ...plan_api.domain import GoalConflict, SeenState, StaffConflict
 from ...services import review
 from ...services.plan_reading import plan_client, read_plan
 from . import bp
@@ -42,14 +43,14 @@ def citizen(patient_id: str) -> tuple[str, int]:
     return _render_citizen(reading)
 
 
-def _goal_resource(goal_id: str) -> tuple[dict, str]:
-    fetched = plan_client().read("Goal", goal_id)
-    if (
-        fetched.resource is None
-        or fetched.resource.get("subject", {}).get("reference") != current_citizen_ref()
-    ):
+def _own_goal(goal_id: str) -> None:
+    """404 unless the goal is this page's citizen's."""
+    try:
+        citizen = review.goal_citizen(plan_client(), goal_id)
+    except PlanAPINotFound:
         abort(404)
-    return fetched.resource, fetched.etag or ""
+    if citizen is None or citizen != current_citizen_ref():
+        abort(404)
 
 
 def _decide(goal_id: str, form, form_name: str, text_field, change, done: str):  # type: ignore[no-untyped-def]
@@ -57,9 +58,12 @@ def _decide(goal_id: str, form, form_name: str, text_field, change, done: str): 
     reading = _reading()
     if not form.validate_on_submit():
         return _render_citizen(reading, 400, **{form_name: form})
-    _goal_resource(goal_id)
+    _own_goal(goal_id)
+    version = _version(form.version.data)
     try:
-        change(_seen(goal_id, form.version.data), f'W/"{form.version.data}"', text_field.data or "")
+        change(version, text_field.data or "")
+    except PlanAPINotFound:
+        abort(404)
     except PlanAPIConflict:
         conflict = _conflict(goal_id, form.version.data, text_field.data)
         return _render_citizen(reading, 409, conflict=conflict, **{form_name: form})
@@ -83,8 +87,8 @@ def accept(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
         form,
         "accept_form",
         form.wording,
-        lambda seen, if_match, text: review.accept_goal(
-            plan_client(), seen, if_match=if_match, wording=text, author_ref=_practitioner_ref()
+        lambda version, text: review.accept_goal(
+            plan_client(), goal_id, version=version, wording=text, author_ref=_practitioner_ref()
         ),
         _("The goal is in the plan, with the citizen's words and yours."),
     )
@@ -99,27 +103,22 @@ def decline(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
         form,
         "decline_form",
         form.reason,
-        lambda seen, if_match, text: review.decline_goal(
-            plan_client(), seen, if_match=if_match, reason=text
+        lambda version, text: review.decline_goal(
+            plan_client(), goal_id, version=version, reason=text
         ),
         _("The goal is declined. The citizen sees your reason."),
     )
 
 
-def _seen(goal_id: str, version: str | None) -> dict:
+def _version(version: str | None) -> str:
     """The version the caseworker looked at: an update based on it is refused if the goal changed since."""
     if not version or not version.isdigit():
         abort(400)
-    try:
-        return plan_client().vread("Goal", goal_id, version)
-    except PlanAPINotFound:
-        abort(404)
+    return version
 
 
-def _conflict(goal_id: str, version: str | None, typed: str | None) -> dict:
-    if not version or not version.isdigit():
-        abort(400)
-    return review.goal_conflict(plan_client(), goal_id, version, typed)
+def _conflict(goal_id: str, version: str | None, typed: str | None) -> GoalConflict:
+    return review.goal_conflict(plan_client(), goal_id, _version(version), typed)
 
 
 @bp.post("/citizens/<patient_id>/messages/<conversation_id>/reply")
@@ -166,7 +165,8 @@ def _mark_seen(reading, kind: str, resource_type: str, resource_id: str, typed, 
                 plan_client(), kind, resource_type, resource_id, version, typed
             )
         except PlanAPIError:
-            conflict = review.StaffConflict(kind, resource_id, {}, {}, typed)
+            unknown = SeenState("", None, None, None)
+            conflict = StaffConflict(kind, resource_id, unknown, unknown, typed)
         fresh = read_plan(db.session(), current_citizen_ref())
         return _render_citizen(fresh if fresh.plan else reading, 409, seen_conflict=conflict)
     except PlanAPINotFound:

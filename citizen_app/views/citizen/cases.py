@@ -24,6 +24,7 @@ from ...forms.citizen import (
 from ...forms.common import PlainForm
 from ...identity import current_actor
 from ...models import utcnow
+from ...plan_api import payloads
 from ...restore import restore_pending
 from ...services import contact, meetings
 from ...services.plan_reading import PlanReading, read_plan
@@ -318,7 +319,7 @@ def complaint_receipt(receipt: str) -> str:
     return render_template(
         "citizen/complaint_receipt.html",
         receipt=str(found.message_id)[:8].upper(),
-        text=(body.get("payload") or [{}])[0].get("contentString", ""),
+        text=payloads.first_text(body),
         received=found.created_at,
         due=contact.complaint_due(found.created_at),
     )
