@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .auth import activation
 from .models import Account, AccountKind, Delegation, DelegationKind, utcnow
-from .plan_api import PlanClient, fhir
+from .plan_api import PlanClient, evaluations, fhir
 from .services.delegations import parent_ends_on
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
@@ -338,8 +338,49 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
         step="decided",
         weeks=8,
     )
-    load.meeting("sara-meeting-previous", sara, jonas_role, days=-80, status="fulfilled")
+    previous = load.meeting("sara-meeting-previous", sara, jonas_role, days=-80, status="fulfilled")
     load.meeting("sara-meeting-next", sara, jonas_role, days=41, status="booked")
+    _past_evaluation_for_sara(load, sara, g2, jonas, previous)
+
+
+def _past_evaluation_for_sara(
+    load: _Loader, sara: str, goal_ref: str, jonas: str, meeting_ref: str
+) -> None:
+    """Issue #18: Sara's rhythm goal was evaluated at the last meeting: reached, now keeping it up; looked at
+    again at the next meeting. Written once (the Goal keeps its version when the demo is loaded again)."""
+    held, next_time = load.today - timedelta(days=80), load.today + timedelta(days=41)
+    goal_id = goal_ref.split("/", 1)[1]
+    load.put(
+        "sara-evaluation-rhythm",
+        evaluations.evaluation(
+            patient_ref=sara,
+            goal_id=goal_id,
+            decision="sustaining",
+            reason="Du har haft faste tider i to måneder. Nu skal rytmen holde.",
+            citizen_view="Sara siger, at det er rart at stå op på samme tid hver dag.",
+            caseworker_view="Rytmen holder. Bostøtten kan give lidt mindre hjælp om morgenen.",
+            next_evaluation=next_time,
+            was_due=held,
+            held=held,
+            performer_ref=jonas,
+            meeting_id=meeting_ref.split("/", 1)[1],
+        ),
+    )
+    fetched = load.client.read("Goal", goal_id)
+    goal = fetched.resource or {}
+    if goal and evaluations.next_evaluation_of(goal) is None:
+        load.client.update(
+            evaluations.goal_after(
+                goal,
+                decision="sustaining",
+                reason="Du har haft faste tider i to måneder. Nu skal rytmen holde.",
+                next_evaluation=next_time,
+                held=held,
+                new_wording=None,
+                author_ref=jonas,
+            ),
+            fetched.etag or "",
+        )
 
 
 def load(
