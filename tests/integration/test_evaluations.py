@@ -182,7 +182,7 @@ def test_the_queue_lists_evaluations_due_and_the_team_counts_those_held_on_time(
     assert held and int(held.group(1)) >= 1
 
 
-def test_every_blns_string_in_the_reason_is_kept_exactly_or_refused_clearly(
+def test_every_blns_string_in_the_reason_and_both_voices_is_kept_exactly_or_refused_clearly(
     app, demo, plan_service
 ) -> None:
     goal = _goal(app, demo)
@@ -200,6 +200,8 @@ def test_every_blns_string_in_the_reason_is_kept_exactly_or_refused_clearly(
                 "version": str(version),
                 "decision": "keep-going",
                 "reason": text,
+                "citizen_view": text,
+                "caseworker_view": text,
                 "next_evaluation": (date.today() + timedelta(days=30)).isoformat(),
             },
         )
@@ -218,7 +220,13 @@ def test_every_blns_string_in_the_reason_is_kept_exactly_or_refused_clearly(
         for c in o.get("component", [])
         if c["code"]["coding"][0]["code"] == "reason"
     }
+    views = {
+        c["valueString"]
+        for o in observations
+        for c in o.get("component", [])
+        if c["code"]["coding"][0]["code"] in ("citizen-view", "caseworker-view")
+    }
     kept = [t for t, status in zip(strings, statuses, strict=True) if status == 303]
     assert len(kept) >= len(strings) * 0.95
     for text in kept:
-        assert text in reasons, repr(text)
+        assert text in reasons and text in views, repr(text)
