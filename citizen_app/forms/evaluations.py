@@ -49,10 +49,10 @@ class EvaluationForm(PortalForm):
         if self.decision.data == "ended":
             return ok
         if self.next_evaluation.data is None:
-            if not self.next_evaluation.errors:
-                self.next_evaluation.errors = [
-                    str(_l("Write the date of the next evaluation, for example 24-12-2026."))
-                ]
+            # Also instead of the date library's own words for a date it cannot read: ours are translated.
+            self.next_evaluation.errors = [
+                str(_l("Write the date of the next evaluation, for example 24-12-2026."))
+            ]
             ok = False
         elif self.next_evaluation.data <= today:
             self.next_evaluation.errors = [str(_l("The next evaluation must be after today."))]

@@ -151,7 +151,10 @@ def test_bad_input_keeps_what_was_typed_with_a_clear_message(app, demo) -> None:
     assert "Sara siger, at hun handler alene nu." in text_of(no_reason)
     past = _evaluate(jonas, url, version, next_evaluation=date.today().isoformat())
     assert past.status_code == 400
-    assert _evaluate(jonas, url, version, next_evaluation="i morgen").status_code == 400
+    unreadable = _evaluate(jonas, url, version, next_evaluation="i morgen")
+    assert unreadable.status_code == 400
+    assert "Skriv datoen for næste evaluering, fx 24-12-2026." in text_of(unreadable)
+    assert 'value="i morgen"' in unreadable.get_data(as_text=True)  # what was typed stays
     no_wording = _evaluate(jonas, url, version, new_wording="")
     assert no_wording.status_code == 400
     ended = _evaluate(jonas, url, version, decision="ended", new_wording="", next_evaluation="")
