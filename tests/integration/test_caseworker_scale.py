@@ -155,6 +155,16 @@ def test_evaluations_due_and_held_on_time_cost_the_same_for_5_and_60_citizens(
     assert small == large, (small, large)
     assert len(due_small) == 5 and len(due_large) == 60, (len(due_small), len(due_large))
     assert all("Over fristen" in row for row in due_large)
+    # Every citizen the due list names (some are not on the first page of citizens) sees the look.
+    named = set(re.findall(r'href="/caseworker/citizens/([^"#]+)#goals"', "".join(due_large)))
+    with app.app_context():
+        events = (
+            db.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == LISTED_IN_CASELOAD))
+            .all()
+        )
+    assert len(named) == 60
+    assert {f"Patient/{n}" for n in named} <= {e.citizen_ref for e in events}
     team = text_of_html(jonas.get("/caseworker/team").get_data(as_text=True))
     assert "Over fristen nu" in team
 
