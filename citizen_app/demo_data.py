@@ -117,8 +117,23 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
         step="decided",
         weeks=8,
     )
-    load.meeting("sara-meeting-previous", sara, jonas_role, days=-80, status="fulfilled")
+    previous = load.meeting("sara-meeting-previous", sara, jonas_role, days=-80, status="fulfilled")
     load.meeting("sara-meeting-next", sara, jonas_role, days=41, status="booked")
+    # Issue #18: Sara's rhythm goal was evaluated at the last meeting: reached, now keeping it up; looked at
+    # again at the next meeting.
+    load.past_evaluation(
+        "sara-evaluation-rhythm",
+        sara,
+        g2,
+        jonas,
+        previous,
+        decision="sustaining",
+        reason="Du har haft faste tider i to måneder. Nu skal rytmen holde.",
+        citizen_view="Sara siger, at det er rart at stå op på samme tid hver dag.",
+        caseworker_view="Rytmen holder. Bostøtten kan give lidt mindre hjælp om morgenen.",
+        held_days_ago=80,
+        next_in_days=41,
+    )
 
 
 def load(

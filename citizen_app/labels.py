@@ -197,3 +197,22 @@ AUDIT_ROLE = {
     "fixed-caseworker": _l("your caseworker"),
     "substitute": _l("a substitute caseworker"),
 }
+
+
+# -- Issue #18: a goal's evaluation and decision (plan_api/evaluations.py DECISIONS) ----------------------
+# The caseworker's choice, in their words.
+EVALUATION_DECISION = {
+    "keep-going": _l("Keep going as agreed"),
+    "change-goal": _l("Change the goal"),
+    "change-support": _l("Change the agreements or the help"),
+    "sustaining": _l("Reached – now keeping it up"),
+    "ended": _l("End the goal"),
+}
+# What the citizen reads: plain words, short sentences (LIX ≤ 30 in Danish).
+EVALUATION_DECISION_CITIZEN = {
+    "keep-going": _l("We go on as we agreed."),
+    "change-goal": _l("We changed the goal."),
+    "change-support": _l("We change what we agreed, or the help you get."),
+    "sustaining": _l("You have reached the goal. Now you keep it up."),
+    "ended": _l("The goal has ended."),
+}

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import request
 
+from plan_service import evaluation_rules
 from plan_service.errors import FhirError, Issue, bad_request
 from plan_service.http import ACCEPTED_REQUEST_TYPES
 from plan_service.resource_types import ID_PATTERN, RESOURCE_TYPES
@@ -90,5 +91,6 @@ def validate_resource(resource: dict[str, Any], resource_type: str) -> None:
             issues.append(
                 Issue("code-invalid", f"{name} must be one of: {allowed}.", f"{actual}.{name}")
             )
+    issues.extend(evaluation_rules.check(resource, resource_type))  # issue #18
     if issues:
         raise FhirError.from_issues(400, issues)

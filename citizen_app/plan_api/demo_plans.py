@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from . import fhir, observations, patients
+from . import evaluations, fhir, observations, patients
 from . import goals as goal_json
 from .client import PlanClient
 from .elements import reference
@@ -266,3 +266,55 @@ class DemoLoader:
             "name": name,
             "telecom": [{"system": "phone", "value": phone}],
         }
+
+    def past_evaluation(
+        self,
+        name: str,
+        patient: str,
+        goal_ref: str,
+        performer: str,
+        meeting_ref: str,
+        *,
+        decision: str,
+        reason: str,
+        citizen_view: str,
+        caseworker_view: str,
+        held_days_ago: int,
+        next_in_days: int,
+    ) -> None:
+        """A goal evaluated at a past meeting (issue #18): the evaluation Observation, and the Goal's decision
+        and next date, written once (the Goal keeps its version when the demo is loaded again)."""
+        held = self.today - timedelta(days=held_days_ago)
+        next_time = self.today + timedelta(days=next_in_days)
+        goal_id = goal_ref.split("/", 1)[1]
+        self.put(
+            name,
+            evaluations.evaluation(
+                patient_ref=patient,
+                goal_id=goal_id,
+                decision=decision,
+                reason=reason,
+                citizen_view=citizen_view,
+                caseworker_view=caseworker_view,
+                next_evaluation=next_time,
+                was_due=held,
+                held=held,
+                performer_ref=performer,
+                meeting_id=meeting_ref.split("/", 1)[1],
+            ),
+        )
+        fetched = self.client.read("Goal", goal_id)
+        goal = fetched.resource or {}
+        if goal and evaluations.next_evaluation_of(goal) is None:
+            self.client.update(
+                evaluations.goal_after(
+                    goal,
+                    decision=decision,
+                    reason=reason,
+                    next_evaluation=next_time,
+                    held=held,
+                    new_wording=None,
+                    author_ref=performer,
+                ),
+                fetched.etag or "",
+            )

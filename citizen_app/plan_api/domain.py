@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # evaluations.py (issue #18) owns its dataclasses
+    from .evaluations import GoalEvaluations
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,8 @@ class Plan:
     caseworker_since: date | None = None
     next_caseworker: Caseworker | None = None
     next_caseworker_from: date | None = None
+    # Per goal id: its evaluations and next evaluation date (plan_api/evaluations.py).
+    evaluations: dict[str, GoalEvaluations] = field(default_factory=dict)
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)

@@ -14,6 +14,7 @@ from . import (
     care_plan,
     care_team,
     communications,
+    evaluations,
     observations,
     practitioner_role,
     questionnaire_responses,
@@ -64,6 +65,9 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
         else None,
         next_caseworker_from=upcoming[1] if upcoming else None,
         people=index.people,
+        evaluations=evaluations.from_resources(
+            index.by_type.get("Goal", []), index.by_type.get("Observation", [])
+        ),
     )
 
 

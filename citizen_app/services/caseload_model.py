@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from ..models import CaseloadEntry, FeedCursor, utcnow
 from ..plan_api import PlanAPIError, PlanClient, fhir
 from ..plan_api.domain import Plan
 from ..plan_api.plan import changes as feed_changes
+from . import evaluations
 from .plan_reading import read_plan
 from .review import review_items
 from .team import Month, OpenComplaint, _month_start
@@ -83,6 +84,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "answers": answers,
         "feedback": feedback,
         "complaints": complaints,
+        "evaluations": evaluations.summary(plan, utcnow()),  # issue #18: due and held dates
     }
 
 
@@ -330,6 +332,8 @@ class CaseloadPage:
     waiting: dict[str, int]  # what waits, per kind, over all my citizens
     me: Timeliness
     team: Timeliness
+    # Issue #18: my citizens' goal evaluations due soon or overdue, from the rows.
+    evaluations_due: list[evaluations.DueEvaluation] = field(default_factory=list)
 
 
 def _urgency(row: CaseloadRow, today: date) -> tuple:
@@ -382,6 +386,7 @@ def caseload_page(
         waiting=waiting_by_kind(mine),
         me=timeliness(mine, now),
         team=timeliness(team_rows, now),
+        evaluations_due=evaluations.queue(mine, summary, today),
     )
 
 
@@ -394,6 +399,8 @@ class TeamPage:
     undelivered: (
         int  # the unit's citizens' writes that could not be delivered (dead letters), a count only
     )
+    # Issue #18: the unit's goal evaluations held, and held by their date (counts only).
+    evaluations: evaluations.HeldOnTime | None = None
 
 
 def team_page(
@@ -408,4 +415,5 @@ def team_page(
         citizens=len(rows),
         timeliness=timeliness(rows, now),
         undelivered=outbox_data.dead_count_for(db_session, [row.patient_ref for row in rows]),
+        evaluations=evaluations.held_on_time(rows, summary, now.date()),
     )

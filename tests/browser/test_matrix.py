@@ -221,6 +221,12 @@ def test_every_citizen_page_and_state(
     m.goto(sara["goal"])
     expect(m.page.locator("svg.chart")).to_be_visible()
     m.check("goal page with its chart and table")
+    # Issue #18: a goal with an evaluation (the demo's rhythm goal, the second on the plan).
+    m.goto("/plan")
+    evaluated = m.page.locator(GOAL_LINK).nth(1).get_attribute("href")
+    m.goto(evaluated)
+    expect(m.page.locator(".evaluation")).to_be_visible()
+    m.check("goal page with its last evaluation")
 
     # A progress sign: empty, filled, error.
     m.goto(sara["progress"])
@@ -525,6 +531,17 @@ def test_every_caseworker_page_and_state(browser: Browser, portal: Portal, jonas
     m.submit("main form[action*='/cases/'] button")
     expect(m.page.locator("[aria-invalid=true]").first).to_be_visible()
     m.check("a citizen's review page, a new decision date without a reason")
+    # Issue #18: evaluating a goal: empty, filled, error.
+    m.goto(jonas["review"])
+    evaluation = m.page.locator("main a[href$='/evaluation']").first.get_attribute("href")
+    m.goto(evaluation)
+    m.check("evaluate a goal, empty")
+    m.page.locator("#citizen_view").fill("Hun siger, at det går godt")
+    m.page.locator("input[name=decision]").first.check()
+    m.check("evaluate a goal, filled")
+    m.goto(evaluation)
+    m.submit()
+    m.error("evaluate a goal, error")
     m.goto("/caseworker/team")
     m.check("team: satisfaction and complaints")
     m.goto("/caseworker/hand-over")

@@ -167,9 +167,13 @@ def test_every_caseworker_page_reads_on_a_phone(
     page, state = signed_in(browser, portal, "jonas")
     page.goto(portal.url + "/caseworker/")
     citizen = page.locator("main table a").first.get_attribute("href")
+    page.goto(portal.url + str(citizen))
+    evaluation = page.locator("main a[href$='/evaluation']").first.get_attribute(
+        "href"
+    )  # issue #18
     page.context.close()
-    assert citizen
-    paths = ["/caseworker/", citizen, "/caseworker/team", "/caseworker/absence"]
+    assert citizen and evaluation
+    paths = ["/caseworker/", citizen, evaluation, "/caseworker/team", "/caseworker/absence"]
     problems = walk(browser, portal, state, paths)
     assert not problems, "\n".join(problems)
 

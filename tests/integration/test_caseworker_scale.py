@@ -130,3 +130,46 @@ def test_every_citizen_listed_in_the_caseload_gets_an_event_they_can_see(app, de
     sara = app.test_client()
     sign_in_as(sara, demo["sara"])
     assert "så dig i sin liste over borgere" in text_of(sara.get("/who-has-looked"))
+
+
+def test_evaluations_due_and_held_on_time_cost_the_same_for_5_and_60_citizens(
+    app, demo, plan_service
+) -> None:
+    """Issue #18: the queue of evaluations due and the team's "held on time" come from the read model: a unit
+    whose plans were due for follow-up 9 days ago lists every one of my citizens as overdue, at the same
+    plan-API calls and SQL queries for 5 and for 60."""
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    earlier = datetime.now(UTC).date() - timedelta(days=50)  # the demo's follow-up is 41 days on
+    with app.app_context():
+        load_unit(app.extensions["citizen_app.plan_client"], 5, today=earlier)
+    small = {url: _counts(app, jonas, url) for url in ("/caseworker/", "/caseworker/team")}
+    due_small = _evaluations_due(jonas)
+    with app.app_context():
+        load_unit(app.extensions["citizen_app.plan_client"], 60, today=earlier)
+    large = {url: _counts(app, jonas, url) for url in ("/caseworker/", "/caseworker/team")}
+    due_large = _evaluations_due(jonas)
+    print(
+        f"evaluations due 5 vs 60 citizens, (plan-API calls, SQL queries) per view: {small} {large}"
+    )
+    assert small == large, (small, large)
+    assert len(due_small) == 5 and len(due_large) == 60, (len(due_small), len(due_large))
+    assert all("Over fristen" in row for row in due_large)
+    # Every citizen the due list names (some are not on the first page of citizens) sees the look.
+    named = set(re.findall(r'href="/caseworker/citizens/([^"#]+)#goals"', "".join(due_large)))
+    with app.app_context():
+        events = (
+            db.session()
+            .scalars(select(AuditEvent).where(AuditEvent.action == LISTED_IN_CASELOAD))
+            .all()
+        )
+    assert len(named) == 60
+    assert {f"Patient/{n}" for n in named} <= {e.citizen_ref for e in events}
+    team = text_of_html(jonas.get("/caseworker/team").get_data(as_text=True))
+    assert "Over fristen nu" in team
+
+
+def _evaluations_due(client) -> list[str]:  # type: ignore[no-untyped-def]
+    html = client.get("/caseworker/").get_data(as_text=True)
+    table = html[html.index('id="evaluations-due"') : html.index('id="citizens"')]
+    return re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", table, re.S)

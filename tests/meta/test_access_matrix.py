@@ -92,6 +92,9 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     ("POST", "/caseworker/citizens/<patient_id>/feedback/<feedback_id>/seen"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/accept"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/decline"): A.CASE_REVIEW,
+    # Issue #18: only the caseworker with a grant evaluates; the citizen and relatives read it on the plan.
+    ("GET", "/caseworker/citizens/<patient_id>/goals/<goal_id>/evaluation"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/evaluation"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/messages/<conversation_id>/reply"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/preparations/<response_id>/seen"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/representatives"): A.CASE_REVIEW,

@@ -8,6 +8,14 @@ from flask import Blueprint
 
 bp = Blueprint("caseworker", __name__, url_prefix="/caseworker")
 
-from . import absence, caseload, cases, representatives, review, team  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    absence,
+    caseload,
+    cases,
+    evaluations,
+    representatives,
+    review,
+    team,
+)
 
 __all__ = ["bp"]

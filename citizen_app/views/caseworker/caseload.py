@@ -45,12 +45,12 @@ def caseload() -> str:
         now=utcnow(),
     )
     # Every citizen whose name this page shows gets an event in their "who has looked" list.
-    audit.record_listed(
-        actor,
-        audit.LISTED_IN_CASELOAD,
-        "Caseload",
-        {row.citizen_ref: row.role for row in view.rows},
-    )
+    listed = {row.citizen_ref: row.role for row in view.rows}
+    roles = {grant.citizen_ref: grant.role.value for grant in actor.grants}
+    listed |= {
+        d.citizen_ref: roles[d.citizen_ref] for d in view.evaluations_due if d.citizen_ref in roles
+    }
+    audit.record_listed(actor, audit.LISTED_IN_CASELOAD, "Caseload", listed)
     return render_template(
         "caseworker/caseload.html",
         view=view,
