@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from . import labels
 from .models import OutboxMessage, OutboxState
 from .plan_api.domain import Person
+from .views._guard import may
 
 
 # Dates for people, in the reader's language, in the portal's zone (BABEL_DEFAULT_TIMEZONE, Europe/Copenhagen):
@@ -122,7 +123,7 @@ def may_send_again(message: OutboxMessage) -> bool:
     from .views.citizen.plan import SEND_AGAIN_ACTION
 
     action = SEND_AGAIN_ACTION.get(message.purpose)
-    return action is not None and may(action.value)
+    return action is not None and bool(may(action.value))
 
 
 def outbox_summary(message: OutboxMessage) -> str:
@@ -150,15 +151,6 @@ def goal_question(code: str) -> str:
 
     found = step(code)
     return str(found.question) if found else _("Another answer")
-
-
-def may(action: str) -> bool:
-    """Whether this request's actor may do `action` for this request's citizen: to hide controls. The guard
-    of the route that the control leads to decides again, whatever the page showed."""
-    from .authz import Action, can
-
-    actor = g.get("actor")
-    return actor is not None and bool(can(actor, Action(action), g.get("citizen_ref")))
 
 
 def acting_for_name() -> str:

@@ -44,6 +44,11 @@ def one_of_citizen(
     return delegation
 
 
+def by_id(db_session: Session, delegation_id: uuid.UUID) -> Delegation | None:
+    """Any delegation by its id: the guard loads it, the policy decides who may act on it."""
+    return db_session.get(Delegation, delegation_id)
+
+
 def by_invitation_hash(db_session: Session, digest: str) -> Delegation | None:
     return db_session.scalar(select(Delegation).where(Delegation.invitation_hash == digest))
 

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action
 from ...forms.caseworker import (
     AcceptGoalForm,
     DeclineGoalForm,
@@ -27,6 +27,7 @@ from ...identity import current_actor
 from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ...services import review
 from ...services.plan_reading import plan_client, read_plan
+from .._guard import current_citizen_ref, guarded
 from . import bp
 from ._common import _practitioner_ref, _reading, _render_citizen, _seen_version
 
