@@ -236,7 +236,33 @@ class _Loader:
         }
 
 
+# The providers named in Sara's activities, contained in her plan.
+_SARAS_PROVIDERS = [
+    {
+        "resourceType": "Organization",
+        "id": "provider-1",
+        "name": "Bostøtten Nørrebro",
+        "telecom": [{"system": "phone", "value": "35 30 12 12"}],
+    },
+    {
+        "resourceType": "Organization",
+        "id": "provider-2",
+        "name": "Værestedet Solsikken",
+        "telecom": [{"system": "phone", "value": "35 30 45 45"}],
+    },
+]
+
+
 def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> None:
+    goals = _saras_goals_and_signs(load, sara, jonas, jonas_role)
+    plan = load.care_plan(
+        "sara-plan", sara, goals, _saras_activities(load, sara), contained=_SARAS_PROVIDERS
+    )
+    load.care_team("sara-team", sara, jonas_role)
+    _saras_cases_and_meetings(load, sara, jonas_role, plan)
+
+
+def _saras_goals_and_signs(load: _Loader, sara: str, jonas: str, jonas_role: str) -> list[str]:
     g1 = load.goal(
         "sara-goal-shopping",
         sara,
@@ -269,8 +295,12 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
     load.sign("sara-sign-3", sara, g1, "much-closer", 6, None)
     load.sign("sara-sign-4", sara, g2, "reached", 60, "En hel måned med faste tider.", jonas_role)
     load.sign("sara-sign-5", sara, g2, "keeping-up", 10, None, jonas_role)
+    return [g1, g2, g3]
+
+
+def _saras_activities(load: _Loader, sara: str) -> list[dict[str, Any]]:
     today = load.today
-    activities = [
+    return [
         load.activity(
             "agreement",
             "Sara ringer til Jonas, hvis hun får brug for mere støtte.",
@@ -300,22 +330,9 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
             {"start": (today - timedelta(days=90)).isoformat()},
         ),
     ]
-    contained = [
-        {
-            "resourceType": "Organization",
-            "id": "provider-1",
-            "name": "Bostøtten Nørrebro",
-            "telecom": [{"system": "phone", "value": "35 30 12 12"}],
-        },
-        {
-            "resourceType": "Organization",
-            "id": "provider-2",
-            "name": "Værestedet Solsikken",
-            "telecom": [{"system": "phone", "value": "35 30 45 45"}],
-        },
-    ]
-    plan = load.care_plan("sara-plan", sara, [g1, g2, g3], activities, contained=contained)
-    load.care_team("sara-team", sara, jonas_role)
+
+
+def _saras_cases_and_meetings(load: _Loader, sara: str, jonas_role: str, plan: str) -> None:
     load.case(
         "sara-case-contact-person",
         sara,
@@ -356,7 +373,25 @@ def load(
     amina = loader.person("amina", "Practitioner", "Amina", "Haddad")
     amina_role = loader.role("amina-role", amina, "33 17 40 02")
     jonas_role = loader.role("jonas-role", jonas, "33 17 40 01", substitute=amina_role)
+    sara, mads, emil, peter, line = _citizens_and_relatives(loader)
+    _plan_for_sara(loader, sara, jonas, jonas_role)
+    _plans_for_mads_and_emil(loader, mads, emil, jonas, jonas_role, amina, amina_role)
+    people = [
+        ("sara", AccountKind.CITIZEN, "Sara Jensen", sara, "citizen with a full plan"),
+        ("mads", AccountKind.CITIZEN, "Mads Nielsen", mads, "another citizen (isolation)"),
+        ("emil", AccountKind.CITIZEN, "Emil Larsen", emil, "a child, 12 years"),
+        ("peter", AccountKind.RELATIVE, "Peter Jensen", peter, "Sara's brother"),
+        ("line", AccountKind.RELATIVE, "Line Larsen", line, "Emil's mother"),
+        ("jonas", AccountKind.CASEWORKER, "Jonas Holm", jonas_role, "Sara's fixed caseworker"),
+        ("amina", AccountKind.CASEWORKER, "Amina Haddad", amina_role, "Jonas's substitute"),
+    ]
+    lines = _accounts_with_codes(db_session, people, secret_key=secret_key, code_days=code_days)
+    _line_is_emils_parent(db_session, emil, line)
+    return lines
 
+
+def _citizens_and_relatives(loader: _Loader) -> tuple[str, str, str, str, str]:
+    """Sara, Mads and Emil (Patients), Peter (Sara's brother) and Line (Emil's mother)."""
     # CPR numbers (DK Core identifier system): fake but well-formed, the same as the NemLog-in simulator's
     # demo people, so that a MitID sign-in in the embedded default finds these Patients.
     sara = loader.person("sara", "Patient", "Sara", "Jensen", identifier=[_cpr("0101901234")])
@@ -385,8 +420,12 @@ def load(
         patient={"reference": emil},
         relationship=[{"text": "mor"}],
     )
+    return sara, mads, emil, peter, line
 
-    _plan_for_sara(loader, sara, jonas, jonas_role)
+
+def _plans_for_mads_and_emil(
+    loader: _Loader, mads: str, emil: str, jonas: str, jonas_role: str, amina: str, amina_role: str
+) -> None:
     g_mads = loader.goal(
         "mads-goal-work",
         mads,
@@ -410,15 +449,15 @@ def load(
     loader.care_plan("emil-plan", emil, [g_emil], [])
     loader.care_team("emil-team", emil, amina_role)
 
-    people = [
-        ("sara", AccountKind.CITIZEN, "Sara Jensen", sara, "citizen with a full plan"),
-        ("mads", AccountKind.CITIZEN, "Mads Nielsen", mads, "another citizen (isolation)"),
-        ("emil", AccountKind.CITIZEN, "Emil Larsen", emil, "a child, 12 years"),
-        ("peter", AccountKind.RELATIVE, "Peter Jensen", peter, "Sara's brother"),
-        ("line", AccountKind.RELATIVE, "Line Larsen", line, "Emil's mother"),
-        ("jonas", AccountKind.CASEWORKER, "Jonas Holm", jonas_role, "Sara's fixed caseworker"),
-        ("amina", AccountKind.CASEWORKER, "Amina Haddad", amina_role, "Jonas's substitute"),
-    ]
+
+def _accounts_with_codes(
+    db_session: Session,
+    people: list[tuple[str, AccountKind, str, str, str]],
+    *,
+    secret_key: str,
+    code_days: int,
+) -> list[str]:
+    """A portal account per demo person (found again by username), each with a fresh activation code."""
     lines = []
     for username, kind, name, ref, what in people:
         account = db_session.scalar(select(Account).where(Account.username == username))
@@ -431,7 +470,6 @@ def load(
             db_session, account, secret_key=secret_key, days=code_days
         )
         lines.append(f"{username:<6} {kind.value:<11} {code}  {name} — {what}")
-    _line_is_emils_parent(db_session, emil, line)
     return lines
 
 
@@ -475,7 +513,21 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
     conversation; some waiting (every 3rd has an unanswered message, every 5th a proposed goal), some
     answered (with "how was the contact?"), and every 20th an open complaint. Returns counts."""
     loader = _Loader(client, today or date.today())
-    jonas_role = loader.role(
+    counts = {"citizens": 0, "caseworkers": 1, "waiting": 0}
+    roles = {0: _jonas_and_amina(loader)}
+    for i in range(size):
+        group = i // UNIT_CASELOAD
+        if group not in roles:
+            roles[group] = _unit_colleague(loader, group)
+            counts["caseworkers"] += 1
+        counts["waiting"] += _unit_citizen(loader, i, roles[group])
+        counts["citizens"] += 1
+    return counts
+
+
+def _jonas_and_amina(loader: _Loader) -> str:
+    """Jonas's role (Amina his substitute), as `load` makes them; returns Jonas's."""
+    return loader.role(
         "jonas-role",
         loader.person("jonas", "Practitioner", "Jonas", "Holm"),
         "33 17 40 01",
@@ -485,98 +537,102 @@ def load_unit(client: PlanClient, size: int, today: date | None = None) -> dict[
             "33 17 40 02",
         ),
     )
-    scores = ("very-good", "good", "neutral", "good", "bad")
-    counts = {"citizens": 0, "caseworkers": 1, "waiting": 0}
-    roles = {0: jonas_role}
-    for i in range(size):
-        group = i // UNIT_CASELOAD
-        if group not in roles:
-            practitioner = loader.person(
-                f"unit-cw-{group}", "Practitioner", "Kollega", f"Nummer {group}"
-            )
-            roles[group] = loader.role(f"unit-cw-{group}-role", practitioner, "33 17 40 99")
-            counts["caseworkers"] += 1
-        role = roles[group]
-        name = f"unit-{i}"
-        patient = loader.person(name, "Patient", "Borger", f"Nummer {i + 1}")
-        goal = loader.goal(
-            f"{name}-goal",
-            patient,
-            "Jeg vil gerne klare min egen økonomi.",
-            "Borgeren lærer at lægge et budget og holde det.",
-            role,
-            "active",
-            "in-progress",
+
+
+def _unit_colleague(loader: _Loader, group: int) -> str:
+    practitioner = loader.person(f"unit-cw-{group}", "Practitioner", "Kollega", f"Nummer {group}")
+    return loader.role(f"unit-cw-{group}-role", practitioner, "33 17 40 99")
+
+
+def _unit_citizen(loader: _Loader, i: int, role: str) -> int:
+    """The i-th citizen of the unit with a plan, signs and a conversation; returns how many items wait."""
+    name = f"unit-{i}"
+    patient = loader.person(name, "Patient", "Borger", f"Nummer {i + 1}")
+    goal = loader.goal(
+        f"{name}-goal",
+        patient,
+        "Jeg vil gerne klare min egen økonomi.",
+        "Borgeren lærer at lægge et budget og holde det.",
+        role,
+        "active",
+        "in-progress",
+    )
+    loader.care_plan(f"{name}-plan", patient, [goal], [])
+    loader.care_team(f"{name}-team", patient, role)
+    loader.sign(f"{name}-sign-old", patient, goal, "bit-closer", 30, None, seen_by=role)
+    loader.sign(f"{name}-sign-new", patient, goal, "same", 2, "Det gik lidt bedre.")
+    waiting = 1
+    waiting += _unit_conversation(loader, i, name, patient, role)
+    if i % 5 == 0:
+        loader.put(
+            f"{name}-proposed",
+            fhir.proposed_goal(
+                patient_ref=patient,
+                author_ref=patient,
+                own_words="Jeg vil gerne lære at cykle.",
+                notes={},
+                written=loader.now - timedelta(days=1),
+            ),
         )
-        loader.care_plan(f"{name}-plan", patient, [goal], [])
-        loader.care_team(f"{name}-team", patient, role)
-        loader.sign(f"{name}-sign-old", patient, goal, "bit-closer", 30, None, seen_by=role)
-        loader.sign(f"{name}-sign-new", patient, goal, "same", 2, "Det gik lidt bedre.")
-        counts["waiting"] += 1
-        sent = loader.now - timedelta(days=3 + i % 7)
-        first = loader.put(
-            f"{name}-message",
+        waiting += 1
+    if i % 20 == 0:
+        loader.put(
+            f"{name}-complaint",
             fhir.message(
                 patient_ref=patient,
                 sender_ref=patient,
                 recipient_ref=role,
-                text="Kan vi tale om min plan?",
-                subject="Min plan",
-                sent=sent,
+                text="Jeg er ikke tilfreds med svartiden.",
+                subject="Klage",
+                sent=loader.now - timedelta(days=4),
+                kind="complaint",
             ),
         )
-        if i % 3 == 0:
-            counts["waiting"] += 1
-        else:
-            loader.put(
-                f"{name}-answer",
-                fhir.message(
-                    patient_ref=patient,
-                    sender_ref=role,
-                    recipient_ref=patient,
-                    text="Ja, det gør vi på mødet.",
-                    subject=None,
-                    sent=sent + timedelta(hours=4 + i % 30),
-                    reply_to=first,
-                    conversation=first,
-                ),
-            )
-            loader.put(
-                f"{name}-contact",
-                fhir.contact_feedback(
-                    patient_ref=patient,
-                    author_ref=patient,
-                    about_ref=first,
-                    score=scores[i % len(scores)],
-                    comment=None,
-                    authored=sent + timedelta(days=1),
-                ),
-            )
-        if i % 5 == 0:
-            loader.put(
-                f"{name}-proposed",
-                fhir.proposed_goal(
-                    patient_ref=patient,
-                    author_ref=patient,
-                    own_words="Jeg vil gerne lære at cykle.",
-                    notes={},
-                    written=loader.now - timedelta(days=1),
-                ),
-            )
-            counts["waiting"] += 1
-        if i % 20 == 0:
-            loader.put(
-                f"{name}-complaint",
-                fhir.message(
-                    patient_ref=patient,
-                    sender_ref=patient,
-                    recipient_ref=role,
-                    text="Jeg er ikke tilfreds med svartiden.",
-                    subject="Klage",
-                    sent=loader.now - timedelta(days=4),
-                    kind="complaint",
-                ),
-            )
-            counts["waiting"] += 1
-        counts["citizens"] += 1
-    return counts
+        waiting += 1
+    return waiting
+
+
+_SCORES = ("very-good", "good", "neutral", "good", "bad")
+
+
+def _unit_conversation(loader: _Loader, i: int, name: str, patient: str, role: str) -> int:
+    """A message from the citizen; every 3rd waits (returns 1), the others are answered and rated."""
+    sent = loader.now - timedelta(days=3 + i % 7)
+    first = loader.put(
+        f"{name}-message",
+        fhir.message(
+            patient_ref=patient,
+            sender_ref=patient,
+            recipient_ref=role,
+            text="Kan vi tale om min plan?",
+            subject="Min plan",
+            sent=sent,
+        ),
+    )
+    if i % 3 == 0:
+        return 1
+    loader.put(
+        f"{name}-answer",
+        fhir.message(
+            patient_ref=patient,
+            sender_ref=role,
+            recipient_ref=patient,
+            text="Ja, det gør vi på mødet.",
+            subject=None,
+            sent=sent + timedelta(hours=4 + i % 30),
+            reply_to=first,
+            conversation=first,
+        ),
+    )
+    loader.put(
+        f"{name}-contact",
+        fhir.contact_feedback(
+            patient_ref=patient,
+            author_ref=patient,
+            about_ref=first,
+            score=_SCORES[i % len(_SCORES)],
+            comment=None,
+            authored=sent + timedelta(days=1),
+        ),
+    )
+    return 0
