@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, ValidationError
+from wtforms import StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
@@ -33,10 +33,6 @@ class RenameForm(PortalForm):
             at_most(NAME_MAX),
         ],
     )
-
-
-class NextForm(PortalForm):
-    next = HiddenField()
 
 
 class NotificationForm(PortalForm):
