@@ -5,6 +5,7 @@ from wtforms import StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
+from ..notify.messages import check_recipient
 from .common import PortalForm, at_most
 
 
@@ -42,8 +43,6 @@ class NotificationForm(PortalForm):
     )
 
     def validate_email(self, field: StringField) -> None:
-        from ..notify.messages import check_recipient
-
         value = (field.data or "").strip()
         if not value:
             return

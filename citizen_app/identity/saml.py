@@ -25,7 +25,7 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.s_utils import UnknownPrincipal
-from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
 from saml2.xmldsig import SIG_RSA_SHA256
 from sqlalchemy import update
@@ -366,8 +366,6 @@ def parse_privileges(value: str) -> dict[str, frozenset[str]]:
 
 def logout_url(name_id: str, session_index: str | None) -> str | None:
     """A signed LogoutRequest to the IdP (HTTP-Redirect), or None when the IdP offers no SLO."""
-    from saml2.saml import NameID
-
     saml_client = client()
     idp = _idp_entity_id(saml_client)
     try:

@@ -10,10 +10,10 @@ those citizens comes from the read model (services/caseload_model.py), never fro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from ..authz.policy import Grant, Role
-from ..plan_api import PlanClient, fhir
+from ..plan_api import PlanAPIError, PlanClient, fhir
 from ..plan_api.mapping import fixed_caseworkers, parse_datetime
 
 
@@ -106,10 +106,6 @@ def hand_over(client: PlanClient, from_ref: str, to_ref: str, start: date) -> Ha
     (Task) get the new owner.
     Each write is an update with If-Match on the version read in this request; one that fails is reported
     (never retried blindly, never overwriting a colleague's change) and the rest go on."""
-    from datetime import timedelta
-
-    from ..plan_api import PlanAPIError
-
     moved: list[str] = []
     not_moved: list[str] = []
     earlier: list[str] = []

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..models import utcnow
 from ..plan_api import PlanClient, Stored, fhir
+from ..plan_api.mapping import parse_date
 
 
 def update_case(
@@ -66,8 +67,6 @@ def _note(kind: str, text: str, author_ref: str, when: str) -> dict[str, Any]:
 
 def seen_version(client: PlanClient, task_id: str, version: str) -> dict[str, Any]:
     """The step and decision date of the version the caseworker saw (for the 412 page: "when you opened it")."""
-    from ..plan_api.mapping import parse_date
-
     task = client.vread("Task", task_id, version)
     codings = (task.get("businessStatus") or {}).get("coding") or [{}]
     due = ((task.get("restriction") or {}).get("period") or {}).get("end")

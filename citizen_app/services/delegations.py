@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from ..auth import activation
+from ..data.delegations import by_invitation_hash
 from ..models import Account, AccountKind, Delegation, DelegationKind, Scope, utcnow
 from ..plan_api import PlanClient
 
@@ -100,8 +101,6 @@ def accept(
 ) -> tuple[Delegation, Account] | None:
     """Redeem an invitation code: link (or create) the relative's account and their RelatedPerson."""
     digest = activation.code_hash(secret_key, activation.normalise(code), "invitation")
-    from ..data.delegations import by_invitation_hash
-
     delegation = by_invitation_hash(db_session, digest)
     now = utcnow()
     if (

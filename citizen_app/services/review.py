@@ -27,6 +27,7 @@ from ..plan_api.domain import (
     Preparation,
     ProgressSign,
 )
+from ..plan_api.mapping import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -258,8 +259,6 @@ class SeenState:
 
 
 def seen_state(resource: dict[str, Any]) -> SeenState:
-    from ..plan_api.mapping import parse_datetime
-
     version = str((resource.get("meta") or {}).get("versionId") or "")
     if resource.get("resourceType") == "Communication":
         return SeenState(version, parse_datetime(resource.get("received")), None, None)

@@ -21,6 +21,7 @@ from ...forms.caseworker import (
 )
 from ...forms.common import PlainForm
 from ...identity import current_actor
+from ...notify import notifier
 from ...services import review
 from ...services.notifications import notify_citizen
 from ...services.plan_reading import plan_client, read_plan
@@ -71,8 +72,6 @@ def _representatives():  # type: ignore[no-untyped-def]
 
 
 def _notify(citizen_ref: str, kind: str, path: str) -> None:
-    from ...notify import notifier
-
     base = current_app.config.get("PUBLIC_URL") or request.host_url
     notify_citizen(db.session(), notifier(), citizen_ref, kind, base.rstrip("/") + path)
 
