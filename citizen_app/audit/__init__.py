@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flask import g
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from .. import db
+from ..authz.policy import Actor, Decision
 from ..models import Account, AccountKind, AuditEvent, utcnow
-
-if TYPE_CHECKING:
-    from ..authz.policy import Actor, Decision
 
 
 def record(
