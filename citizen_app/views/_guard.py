@@ -121,7 +121,7 @@ def facts(thing: Any) -> Resource:
     raise TypeError(f"no facts for {type(thing).__name__}")
 
 
-def default_citizen_ref(actor: Actor) -> list[str]:
+def default_citizen_refs(actor: Actor) -> list[str]:
     """Whose data a page without a guarded citizen would be about: the citizen's own; for a relative the
     person chosen (or everyone they act for, until they choose)."""
     if actor.kind is AccountKind.CITIZEN and actor.fhir_ref:
@@ -139,7 +139,7 @@ def may(action: str, thing: Any = None) -> Decision:
     if actor is None or actor.anonymous:
         return Decision(False, "anonymous")
     citizen_ref = g.get("citizen_ref")
-    candidates = [citizen_ref] if citizen_ref else default_citizen_ref(actor) or [None]
+    candidates = [citizen_ref] if citizen_ref else default_citizen_refs(actor) or [None]
     resource = None if thing is None else facts(thing)
     denied = Decision(False, "none")
     for candidate in candidates:
