@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from citizen_app import create_app  # noqa: E402
-from citizen_app.authz import public  # noqa: E402
+from citizen_app.views._guard import public  # noqa: E402
 
 app = create_app()
 

@@ -14,7 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config as settings
 from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
+from .outbox import Dispatcher, InlineDispatch
 from .plan_api.smart import configured_client
+from .services.notifications import poll_answers
 from .services.plan_reading import CLIENT_KEY
 from .services.provenance import from_request as provenance_from_request
 
@@ -56,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[CLIENT_KEY] = configured_client(app.config)
     app.extensions[CLIENT_KEY].provenance_source = provenance_from_request
 
+    # Imported here, once `csrf` above exists: the views and the error handlers import it from this package.
     from . import cli, errors, templating
     from .views import register_blueprints
 
@@ -87,9 +90,6 @@ def _init_compression(app: Flask) -> None:
 
 
 def _start_inline_dispatch(app: Flask) -> None:
-    from .outbox import Dispatcher, InlineDispatch
-    from .services.notifications import poll_answers
-
     inline = InlineDispatch(
         app,
         Dispatcher(app, app.extensions[CLIENT_KEY]),

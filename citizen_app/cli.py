@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from . import accounts_cli, db
 from .data.outbox import counts_by_state, dead_rows, held_count, send_again
+from .demo_data import load, load_unit
 from .models import utcnow
 from .outbox import Dispatcher, Worker
 from .outbox.enqueue import WAKE_KEY
@@ -52,8 +53,6 @@ def init_app(app: Flask) -> None:
     )
     def demo_data(unit_size: int) -> None:
         """Put the demo people and Sara's plan into the plan API and the portal (idempotent)."""
-        from .demo_data import load, load_unit
-
         people = load(
             db.session(),
             plan_client(),

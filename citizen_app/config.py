@@ -10,12 +10,6 @@ from typing import Any
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default

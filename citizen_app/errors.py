@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .cross_site import leave_session_untouched, same_origin
+from .identity import current_actor
 from .restore import keep_pending
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int] | Response:
-        from .identity import current_actor  # identity → authz → guard → identity: import when used
-
         actor = current_actor()
         if actor.anonymous and request.method == "POST":
             return _to_sign_in()

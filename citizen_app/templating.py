@@ -18,10 +18,15 @@ from flask_babel import (
 )
 from flask_babel import gettext as _
 
-from . import labels
+from . import db, labels
+from .data.delegations import citizen_names
+from .journeys.goal_conversation import step
 from .models import OutboxMessage, OutboxState
 from .plan_api import payloads
 from .plan_api.domain import Person
+from .services.plan_reading import unread_count
+from .views._guard import may
+from .views.citizen.plan import SEND_AGAIN_ACTION
 
 
 # Dates for people, in the reader's language, in the portal's zone (BABEL_DEFAULT_TIMEZONE, Europe/Copenhagen):
@@ -120,10 +125,8 @@ def outbox_state(message: OutboxMessage) -> str:
 
 def may_send_again(message: OutboxMessage) -> bool:
     """Whether this reader may send a refused item again: the permission its first sending needed."""
-    from .views.citizen.plan import SEND_AGAIN_ACTION
-
     action = SEND_AGAIN_ACTION.get(message.purpose)
-    return action is not None and may(action.value)
+    return action is not None and bool(may(action.value))
 
 
 def outbox_summary(message: OutboxMessage) -> str:
@@ -142,33 +145,16 @@ def outbox_summary(message: OutboxMessage) -> str:
 def goal_question(code: str) -> str:
     """The goal conversation's question a note answers ("What will be different when you get there?"),
     never its code: a caseworker reads the citizen's answer beside the question that was asked."""
-    from .journeys.goal_conversation import step
-
     found = step(code)
     return str(found.question) if found else _("Another answer")
 
 
-def may(action: str) -> bool:
-    """Whether this request's actor may do `action` for this request's citizen: to hide controls. The guard
-    of the route that the control leads to decides again, whatever the page showed."""
-    from .authz import Action, can
-
-    actor = g.get("actor")
-    return actor is not None and bool(can(actor, Action(action), g.get("citizen_ref")))
-
-
 def acting_for_name() -> str:
-    from . import db
-    from .data.delegations import citizen_names
-
     ref = g.get("citizen_ref")
     return citizen_names(db.session(), [ref]).get(ref, "") if ref else ""
 
 
 def unread_messages() -> int:
-    from . import db
-    from .services.plan_reading import unread_count
-
     actor = g.get("actor")
     citizen_ref = g.get("citizen_ref")
     if actor is None or actor.anonymous or not citizen_ref or not may("citizen:message:read"):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from flask import g
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from .. import db
+from ..authz.policy import Actor, Decision
 from ..models import Account, AccountKind, AuditEvent, utcnow
-
-if TYPE_CHECKING:
-    from ..authz.policy import Actor, Decision
 
 
 def record(
@@ -22,8 +19,6 @@ def record(
     decision: Decision,
 ) -> AuditEvent:
     """Add the event to this request's session: it commits with the request's own writes, or alone below."""
-    from flask import g
-
     audit_event = AuditEvent(
         actor_account_id=actor.account_id,
         actor_role=decision.role,
@@ -50,8 +45,6 @@ def record_listed(actor: Actor, action: str, resource_type: str, roles: dict[str
     in one INSERT: the page's query count does not grow with the number of citizens it lists."""
     if not roles:
         return
-    from flask import g
-
     now = utcnow()
     rows = [
         {

@@ -9,6 +9,8 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from ua_parser import parse
 
+from ..templating import date_locale
+
 NAME_MAX = 60
 # What ua-parser calls a browser, said the way people know it.
 _BROWSERS = {
@@ -48,7 +50,5 @@ def device_name(user_agent: str, now: datetime | None = None) -> str:
 
 def _day(now: datetime | None) -> str:
     """The day and the month's name in the reader's language: "1. december", "1 December"."""
-    from ..templating import date_locale
-
     skeleton = date_locale().datetime_skeletons.get("MMMMd")
     return format_datetime(now or datetime.now(UTC), skeleton.pattern if skeleton else "d MMMM")

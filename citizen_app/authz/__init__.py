@@ -1,18 +1,28 @@
-"""The one authorization policy. Views declare what they do; `can` decides; nothing else does."""
+"""The one authorization policy, pure: `can` decides; nothing else does. The guard that asks it before every
+view (and writes the audit event) lives beside the views, in `views/_guard.py`."""
 
-from .guard import GUARD_ATTRIBUTE, current_author_ref, current_citizen_ref, guarded, public
-from .policy import Action, Actor, Decision, Grant, Role, can
+from .policy import (
+    NOTHING,
+    AbsenceFacts,
+    Action,
+    Actor,
+    Decision,
+    DelegationFacts,
+    Grant,
+    Missing,
+    Role,
+    can,
+)
 
 __all__ = [
-    "GUARD_ATTRIBUTE",
+    "NOTHING",
+    "AbsenceFacts",
     "Action",
     "Actor",
     "Decision",
+    "DelegationFacts",
     "Grant",
+    "Missing",
     "Role",
     "can",
-    "current_author_ref",
-    "current_citizen_ref",
-    "guarded",
-    "public",
 ]

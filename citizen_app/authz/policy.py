@@ -1,9 +1,10 @@
-"""can(actor, action, citizen): the one authorization policy. Deny by default.
+"""can(actor, action, citizen, resource=None): the one authorization policy. Deny by default.
 
 Permissions are named `<area>:<resource>:<action>`. The actor carries the facts the policy needs (its own
-plan reference, the delegations it holds, the citizens it covers as a caseworker), loaded once per request,
-so the policy itself is a pure function: the same question always gets the same answer, and the matrix test
-can ask it directly.
+plan reference, the delegations it holds, the citizens it covers as a caseworker), loaded once per request;
+where the answer depends on the thing acted on (whose delegation, of which kind; whose absence), the guard
+passes that thing's facts as `resource`. So the policy itself is a pure function, with no database and no
+request: the same question always gets the same answer, and the matrix test can ask it directly.
 """
 
 from __future__ import annotations
@@ -88,6 +89,31 @@ ANONYMOUS = Actor(None, None, None)
 
 
 @dataclass(frozen=True)
+class DelegationFacts:
+    """What the policy needs to know of one delegation: whose it is, its kind, and who acts through it."""
+
+    citizen_ref: str
+    role: Role
+    relative_account_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class AbsenceFacts:
+    """A caseworker's absence and substitute, as stored on one PractitionerRole."""
+
+    role_ref: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The route names a resource that does not exist (or an id that is no id): nobody may act on it."""
+
+
+NOTHING = Missing()
+Resource = DelegationFacts | AbsenceFacts | Missing
+
+
+@dataclass(frozen=True)
 class Decision:
     allowed: bool
     # How the actor stands to the citizen, for the audit log and the "acting for" banner.
@@ -132,7 +158,50 @@ _DELEGATED = frozenset({Role.RELATIVE, Role.GUARDIAN, Role.PARENT, Role.FULDMAGT
 _CASEWORKER = frozenset({Action.CASE_PLAN_READ, Action.CASE_REVIEW, Action.CASE_UPDATE})
 
 
-def can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
+def can(
+    actor: Actor, action: Action, citizen_ref: str | None, resource: Resource | None = None
+) -> Decision:
+    """May `actor` do `action` for the citizen `citizen_ref`, on `resource` when the route names one?"""
+    decision = _can(actor, action, citizen_ref)
+    if not decision or resource is None:
+        return decision
+    if _on_resource(actor, action, citizen_ref, resource, decision):
+        return decision
+    return Decision(False, decision.role)
+
+
+def _on_resource(
+    actor: Actor, action: Action, citizen_ref: str | None, resource: Resource, decision: Decision
+) -> bool:
+    """The rules that depend on the thing acted on, for an actor already allowed the action itself."""
+    if isinstance(resource, AbsenceFacts):
+        # A caseworker's absence is their own to set: nobody sets another's.
+        return action is Action.ABSENCE_MANAGE and resource.role_ref == actor.fhir_ref
+    if isinstance(resource, DelegationFacts):
+        if action is Action.OWN_ACCOUNT_MANAGE:
+            # A relative's own grant: only the person who acts through it may end their own access (a
+            # guardian's or parent's ends with a caseworker, a power of attorney in Digital Fuldmagt).
+            return (
+                actor.kind is AccountKind.RELATIVE
+                and resource.role is Role.RELATIVE
+                and resource.relative_account_id is not None
+                and resource.relative_account_id == actor.account_id
+            )
+        if resource.citizen_ref != citizen_ref:
+            return False  # another citizen's delegation answers like a missing one
+        if action is Action.DELEGATION_MANAGE:
+            # The citizen changes and ends the relatives they invited; a guardian's, a parent's or a power
+            # of attorney is not theirs to end (a caseworker or Digital Fuldmagt does).
+            return decision.role == Role.CITIZEN.value and resource.role is Role.RELATIVE
+        if action is Action.CASE_REVIEW:
+            # Staff register and end guardians and parents (and see powers of attorney); a relative's
+            # delegation is the citizen's alone.
+            return resource.role is not Role.RELATIVE
+        return False
+    return False  # Missing, or a resource no rule speaks of
+
+
+def _can(actor: Actor, action: Action, citizen_ref: str | None) -> Decision:
     if actor.anonymous:
         return Decision(False, "anonymous")
     if action is Action.OWN_ACCOUNT_MANAGE:

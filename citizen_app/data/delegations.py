@@ -34,14 +34,9 @@ def of_citizen(db_session: Session, citizen_account_id: uuid.UUID) -> list[Deleg
     return list(db_session.scalars(stmt))
 
 
-def one_of_citizen(
-    db_session: Session, citizen_account_id: uuid.UUID, delegation_id: uuid.UUID
-) -> Delegation | None:
-    """The citizen's own delegation, or None: another citizen's answers exactly like a missing one."""
-    delegation = db_session.get(Delegation, delegation_id)
-    if delegation is None or delegation.citizen_account_id != citizen_account_id:
-        return None
-    return delegation
+def by_id(db_session: Session, delegation_id: uuid.UUID) -> Delegation | None:
+    """Any delegation by its id: the guard loads it, the policy decides who may act on it."""
+    return db_session.get(Delegation, delegation_id)
 
 
 def by_invitation_hash(db_session: Session, digest: str) -> Delegation | None:

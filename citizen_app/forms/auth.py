@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, ValidationError
+from wtforms import StringField, ValidationError
 from wtforms.validators import InputRequired, Length
 
 from ..auth.service import NAME_MAX
+from ..notify.messages import check_recipient
 from .common import PortalForm, at_most
 
 
@@ -35,10 +36,6 @@ class RenameForm(PortalForm):
     )
 
 
-class NextForm(PortalForm):
-    next = HiddenField()
-
-
 class NotificationForm(PortalForm):
     email = StringField(
         _l("Your e-mail address"),
@@ -46,8 +43,6 @@ class NotificationForm(PortalForm):
     )
 
     def validate_email(self, field: StringField) -> None:
-        from ..notify.messages import check_recipient
-
         value = (field.data or "").strip()
         if not value:
             return

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -117,7 +119,5 @@ class HandOverForm(PortalForm):
             raise ValidationError(_l("Choose the colleague who takes over."))
 
     def validate_start(self, field: DateField) -> None:
-        from datetime import date
-
         if field.data and field.data < date.today():
             raise ValidationError(_l("The date cannot be in the past."))

@@ -10,6 +10,8 @@ from pathlib import Path
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 
+from ..identity import current_account
+
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = {"da": "Dansk", "en": "English", "ar": "العربية"}
 RIGHT_TO_LEFT = frozenset({"ar"})
@@ -20,8 +22,6 @@ COOKIE = "lang"
 
 
 def select_locale() -> str:
-    from ..identity import current_account  # identity needs the database; only import it when asked
-
     account = current_account() if request else None
     if account is not None and account.locale in LANGUAGES:
         return account.locale

@@ -8,8 +8,13 @@ from datetime import date, datetime, timedelta
 from flask import current_app, g, session
 
 from .. import db
+from ..auth.sessions import end_session
 from ..authz.policy import ANONYMOUS, Actor, Grant, Role
+from ..data.delegations import active_for_relative
 from ..models import Account, AccountKind, utcnow
+from ..plan_api import PlanAPIError
+from ..services.caseload import coverage
+from ..services.plan_reading import plan_client
 
 SESSION_KEY = "account_id"
 AUTHENTICATED_AT = "authenticated_at"
@@ -44,10 +49,6 @@ def current_actor() -> Actor:
 def _grants(account: Account) -> tuple[Grant, ...]:
     """The relations in force today, read fresh on every request: a revocation works on the next one."""
     if account.kind is AccountKind.CASEWORKER:
-        from ..plan_api import PlanAPIError
-        from ..services.caseload import coverage
-        from ..services.plan_reading import plan_client
-
         try:
             found = coverage(plan_client(), account.fhir_ref)
         except PlanAPIError:
@@ -57,8 +58,6 @@ def _grants(account: Account) -> tuple[Grant, ...]:
         return found.grants
     if account.kind is not AccountKind.RELATIVE:
         return ()
-    from ..data.delegations import active_for_relative
-
     return tuple(
         Grant(
             citizen_ref=d.citizen_ref,
@@ -129,8 +128,6 @@ def recently_authenticated() -> bool:
 
 
 def sign_out() -> None:
-    from ..auth.sessions import end_session
-
     row_id = session_id()
     if row_id is not None:
         db_session = db.session()

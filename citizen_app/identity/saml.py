@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import defusedxml.ElementTree as SafeET
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.s_utils import UnknownPrincipal
-from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, AuthnContextClassRef, NameID
 from saml2.samlp import RequestedAuthnContext
 from saml2.xmldsig import SIG_RSA_SHA256
 from sqlalchemy import update
@@ -45,6 +45,8 @@ BPP_NS = "http://digst.dk/oiosaml/basic_privilege_profile"
 CPR_SCOPE = "urn:dk:gov:saml:cprNumberIdentifier:"
 SIMULATOR_MARK = "nemlogin-simulator"
 EXTENSION_KEY = "citizen_app.saml_client"
+# Where the sign-in keeps the NameID and SessionIndex it needs for a single logout at NemLog-in.
+SAML_SESSION = "saml"
 
 
 class SignInRefused(Exception):
@@ -364,8 +366,6 @@ def parse_privileges(value: str) -> dict[str, frozenset[str]]:
 
 def logout_url(name_id: str, session_index: str | None) -> str | None:
     """A signed LogoutRequest to the IdP (HTTP-Redirect), or None when the IdP offers no SLO."""
-    from saml2.saml import NameID
-
     saml_client = client()
     idp = _idp_entity_id(saml_client)
     try:
@@ -405,3 +405,15 @@ def logout_request_is_genuine(args: Mapping[str, str]) -> bool:
     except Exception:
         return False
     return parsed is not None and bool(args.get("Signature"))
+
+
+def logout_redirect() -> str | None:
+    """Where to send the browser after a local sign-out of a MitID session: NemLog-in's logout, if any."""
+    info = session.get(SAML_SESSION)
+    if not isinstance(info, dict) or not enabled():
+        return None
+    try:
+        return logout_url(str(info.get("name_id") or ""), info.get("session_index"))
+    except Exception:
+        current_app.logger.warning("MitID logout request could not be made")
+        return None

@@ -34,6 +34,7 @@ from typing import Protocol, runtime_checkable
 from flask import Flask, current_app
 
 from .backends import DEFAULT_FROM, ConsoleNotifier, NotifyError, SentNotification, SmtpNotifier
+from .digitalpost import DigitalPostNotifier
 from .messages import KINDS, SUBJECT, TEXTS, Message, compose, mask_address
 
 EXTENSION_KEY = "citizen_app.notifier"
@@ -53,8 +54,6 @@ def init_app(app: Flask) -> None:
     elif backend == "smtp":
         implementation = SmtpNotifier.from_config(app.config)
     elif backend == "digitalpost":
-        from .digitalpost import DigitalPostNotifier
-
         implementation = DigitalPostNotifier.from_config(app.config)
     else:
         raise ValueError(

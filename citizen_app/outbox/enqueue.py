@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import OutboxMessage
 from ..plan_api import payloads
+from ..services.receipts import note_delegated_act
 
 WAKE_KEY = "citizen_app.outbox.wake"
 
@@ -42,8 +43,6 @@ def enqueue(
         body_json=json.dumps(resource, ensure_ascii=True, separators=(",", ":")),
     )
     db_session.add(message)
-    from ..services.receipts import note_delegated_act
-
     # Someone acting for the citizen: the citizen's receipt commits with the write (services/receipts.py).
     note_delegated_act(db_session, purpose)
     wake = current_app.extensions.get(WAKE_KEY)

@@ -10,6 +10,7 @@ pages' reads, the outbox dispatcher and the caseworker's direct writes. The JOSE
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 import uuid
@@ -174,15 +175,11 @@ def tls_options(config: dict[str, Any]) -> dict[str, Any]:
     """httpx's verify/cert from PLAN_API_CA_BUNDLE and PLAN_API_CLIENT_CERT (+ PLAN_API_CLIENT_CERT_KEY)."""
     options: dict[str, Any] = {}
     if config.get("PLAN_API_CA_BUNDLE"):
-        import ssl
-
         options["verify"] = ssl.create_default_context(cafile=config["PLAN_API_CA_BUNDLE"])
     if config.get("PLAN_API_CLIENT_CERT"):
         cert = config["PLAN_API_CLIENT_CERT"]
         key = config.get("PLAN_API_CLIENT_CERT_KEY")
         if "verify" not in options:
-            import ssl
-
             options["verify"] = ssl.create_default_context()
         options["verify"].load_cert_chain(cert, key)
     return options

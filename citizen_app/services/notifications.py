@@ -13,10 +13,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import standalone_session
 from ..models import Account, AccountKind, utcnow
-from ..notify import Notifier
+from ..notify import EXTENSION_KEY, Notifier
 from ..notify.backends import NotifyError
+from ..notify.digitalpost import DigitalPostNotifier
 from ..plan_api import PlanAPIError, PlanClient, communications, patients
+from .plan_reading import CLIENT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +79,6 @@ def notify_new_answers(
 def addressee(notifier: Notifier, client: PlanClient, account: Account) -> str:
     """The opted-in e-mail address; for Digital Post the CPR number, read from the Patient in the plan API at
     send time (the portal keeps only a keyed hash of it)."""
-    from ..notify.digitalpost import DigitalPostNotifier
-
     if not isinstance(notifier, DigitalPostNotifier):
         return account.notify_email or ""
     return patients.cpr_of(client, account.fhir_ref)
@@ -85,10 +86,6 @@ def addressee(notifier: Notifier, client: PlanClient, account: Account) -> str:
 
 def poll_answers(app: Flask) -> int:
     """One turn, with its own session: for the embedded thread and the worker command."""
-    from ..db import standalone_session
-    from ..notify import EXTENSION_KEY
-    from .plan_reading import CLIENT_KEY
-
     base = app.config.get("PUBLIC_URL") or "http://localhost:5000"
     with standalone_session(app) as db_session:
         return notify_new_answers(

@@ -15,11 +15,13 @@ import uuid
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from ..authz.policy import Role
 from ..models import Account, AccountKind, DelegatedActReceipt, Delegation, utcnow
+from ..notify import notifier
+from ..notify.backends import NotifyError
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +93,6 @@ def note_delegated_act(db_session: Session, purpose: str) -> DelegatedActReceipt
 def _notify_after_commit(db_session: Session, address: str, account_id: uuid.UUID) -> None:
     """The notice leaves only once the write and its receipt are committed; a failure is logged, never
     raised (the receipt is on the plan page either way)."""
-    from sqlalchemy import event
-
-    from ..notify import notifier
-    from ..notify.backends import NotifyError
-
     app_notifier = notifier()
     base = current_app.config.get("PUBLIC_URL") or request.host_url
     link = base.rstrip("/") + "/plan"

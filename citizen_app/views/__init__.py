@@ -1,4 +1,4 @@
-"""Blueprints per audience. Every route declares its guard (see authz.guard; tests/meta checks it)."""
+"""Blueprints per audience. Every route declares its guard (see views/_guard.py; tests/meta checks it)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    # Imported when the app is built, not with the package: importing `views._guard` (the templates' `may`)
+    # must not load every view, and the views import `csrf` from the half-built app package.
     from .account import bp as account
     from .acting import bp as acting
     from .auth import bp as auth

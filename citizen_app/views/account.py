@@ -30,11 +30,12 @@ from ..auth import service as auth_service
 from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
 from ..auth.sessions import end_sessions_of
-from ..authz import Action, guarded
+from ..authz import Action
 from ..forms.auth import NotificationForm, PasskeyNameForm, RenameForm
 from ..forms.common import PlainForm
 from ..identity import confirm_presence, current_account, recently_authenticated, session_id
 from ..services.notifications import opt_in
+from ._guard import guarded
 from .auth import ceremony_body, ceremony_session, refused, register_passkey
 from .safety import safe_next
 

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask import Response as FlaskResponse
 
 from .. import db
-from ..authz import Action, guarded
-from ..authz.guard import ACTING_FOR
+from ..authz import Action
 from ..data.delegations import citizen_names
 from ..forms.common import PlainForm
 from ..identity import current_actor
+from ._guard import ACTING_FOR, guarded
 from .safety import safe_next
 
 bp = Blueprint("acting", __name__)

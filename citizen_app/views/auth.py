@@ -30,8 +30,6 @@ from ..auth import activation, relying_party
 from ..auth import service as auth_service
 from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
-from ..authz import public
-from ..authz.guard import ACTING_FOR
 from ..forms.auth import ActivationForm, PasskeyNameForm
 from ..forms.common import PlainForm
 from ..forms.delegations import InvitationCodeForm
@@ -41,6 +39,7 @@ from ..plan_api import PlanAPIError
 from ..ratelimit import activation_limit, limiter, sign_in_limit
 from ..services import delegations as delegation_service
 from ..services.plan_reading import plan_client
+from ._guard import ACTING_FOR, public
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -158,10 +157,8 @@ def sign_in_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
 def sign_out_post() -> FlaskResponse:
     actor = current_actor()
     if PlainForm().validate_on_submit() and not actor.anonymous:
-        from .saml import logout_redirect
-
         account = db.session().get(Account, actor.account_id)
-        nemlogin_logout = logout_redirect()  # a MitID session also ends at NemLog-in
+        nemlogin_logout = saml.logout_redirect()  # a MitID session also ends at NemLog-in
         sign_out()
         record_account_event(account, "auth:sign-out", "Session", "allowed")
         flash(_("You are signed out."))

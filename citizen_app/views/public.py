@@ -12,12 +12,12 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask import Response as FlaskResponse
 
 from .. import db
-from ..authz import public
 from ..forms.common import LanguageForm
 from ..i18n import COOKIE, LANGUAGES
 from ..identity import current_actor
 from ..services import health
 from ..services.plan_reading import plan_client
+from ._guard import public
 from .safety import safe_next
 
 bp = Blueprint("public", __name__)

@@ -23,17 +23,15 @@ from flask_babel import gettext as _
 from .. import csrf, db
 from ..audit import record_account_event
 from ..auth.service import passkeys_of
-from ..authz import public
-from ..authz.guard import ACTING_FOR
 from ..identity import current_actor, mitid, saml, sign_in, sign_out
 from ..plan_api import PlanAPIError
 from ..ratelimit import limiter, sign_in_limit
 from ..services.plan_reading import plan_client
+from ._guard import ACTING_FOR, public
 from .auth import home_for
 from .safety import safe_next
 
 bp = Blueprint("saml", __name__, url_prefix="/saml")
-SAML_SESSION = "saml"
 
 
 def _enabled() -> None:
@@ -94,7 +92,7 @@ def acs() -> Response | tuple[str, int]:
         db.session().rollback()
         return render_template("auth/mitid_refused.html", reason="unavailable"), 503
     sign_in(account, method="mitid", level=person.level)
-    session[SAML_SESSION] = {"name_id": person.name_id, "session_index": person.session_index}
+    session[saml.SAML_SESSION] = {"name_id": person.name_id, "session_index": person.session_index}
     if delegations:
         session[ACTING_FOR] = str(delegations[0].id)
         for _delegation in delegations:
@@ -121,18 +119,3 @@ def slo() -> Response:
             sign_out()
         flash(_("You are signed out."))
     return redirect(url_for("public.index"), code=303)
-
-
-def logout_redirect() -> str | None:
-    """Where to send the browser after a local sign-out of a MitID session: NemLog-in's logout, if any."""
-    info = session.get(SAML_SESSION)
-    if not isinstance(info, dict) or not saml.enabled():
-        return None
-    try:
-        return saml.logout_url(str(info.get("name_id") or ""), info.get("session_index"))
-    except Exception:
-        current_app.logger.warning("MitID logout request could not be made")
-        return None
-
-
-__all__ = ["bp", "logout_redirect"]

@@ -22,9 +22,10 @@ from sqlalchemy import func, select, update
 
 from citizen_app import db
 from citizen_app.accounts_cli import create_staff
-from citizen_app.authz import GUARD_ATTRIBUTE, Action
+from citizen_app.authz import Action
 from citizen_app.models import Account, AuditEvent, Delegation, DelegationKind, utcnow
 from citizen_app.services.plan_reading import read_plan
+from citizen_app.views._guard import GUARD_ATTRIBUTE
 from tests.conftest import sign_in_as
 from tests.delegation_helpers import delegate
 from tests.helpers import post_form, search_at_api
@@ -162,6 +163,16 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     ("GET", "/was"): PUBLIC,
     ("GET", "/who-has-looked"): A.ACCESS_LOG_READ,
 }
+# Where the thing a URL names decides too (the policy's resource rules), the actors whose guard allows the
+# route on it, among those SPEC allows the action. In the matrix the delegation is Sara's relative "Reserve":
+# hers to change and end, not Mads's (his own delegation pages) and not staff's (they end guardians and
+# parents, never a relative). test_who_may_act_on_which_delegation covers the other kinds.
+ON_THE_RESOURCE: dict[tuple[str, str], set[str]] = {
+    ("GET", "/delegations/<delegation_id>"): {"sara"},
+    ("POST", "/delegations/<delegation_id>"): {"sara"},
+    ("POST", "/delegations/<delegation_id>/revoke"): {"sara"},
+    ("POST", "/caseworker/citizens/<patient_id>/representatives/<delegation_id>/end"): set(),
+}
 # Ids in URLs that name someone's data: each is checked with Sara's id for everyone outside her circle.
 ID_ARGUMENTS = {
     "goal_id",
@@ -205,7 +216,7 @@ def test_every_route_and_method_is_guarded_as_the_table_says(app) -> None:
 
 
 def test_a_misguarded_route_fails_the_matrix(app) -> None:
-    from citizen_app.authz import guarded, public
+    from citizen_app.views._guard import guarded, public
 
     @guarded(A.PLAN_READ, "Observation")  # wrong: this route writes
     def write_something() -> str:
@@ -490,7 +501,9 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
                 failures.append(f"{where}, {len(new_events)} guard events, expected 1")
                 continue
             (event,) = new_events
-            allowed = action in SPEC[actor]
+            allowed = action in SPEC[actor] and actor in ON_THE_RESOURCE.get(
+                (method, rule.rule), {actor}
+            )
             if event.action != action.value or (event.outcome == "allowed") != allowed:
                 failures.append(
                     f"{where}, guard said {event.outcome} for {event.action}, spec: {'allowed' if allowed else 'denied'}"
@@ -509,3 +522,101 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
     assert failures == [], "\n".join(failures)
     assert checked == len(requests) * len(clients)
     assert sum(1 for _, m in requests if m == "POST") > 40  # the POST side of GET+POST routes too
+
+
+# Who may change or end which delegation, by its kind and whose it is: the policy's resource rules, asked
+# through the real routes and read back from the guard's audit events. A relative's is the citizen's (not
+# another citizen's, not staff's); a guardian's or a parent's is staff's (the fixed caseworker's, not another
+# caseworker's), never the citizen's; no one acts on another citizen's through Sara's page.
+ON_DELEGATIONS: dict[str, dict[str, set[str]]] = {
+    "change": {
+        "Sara's relative": {"sara"},
+        "Sara's guardian": set(),
+        "Sara's parent": set(),
+        "Mads's relative": {"mads"},
+    },
+    "citizen ends": {
+        "Sara's relative": {"sara"},
+        "Sara's guardian": set(),
+        "Sara's parent": set(),
+        "Mads's relative": {"mads"},
+    },
+    "staff end": {
+        "Sara's relative": set(),
+        "Sara's guardian": {"fixed caseworker"},
+        "Sara's parent": {"fixed caseworker"},
+        "Mads's relative": set(),
+    },
+}
+
+
+def test_who_may_act_on_which_delegation(app, demo) -> None:
+    far = date.today() + timedelta(days=90)
+    relative_d, relative = delegate(app, demo["sara"], "Peter Hjælper", {"read"}, ends_on=far)
+    guardian_d, guardian = delegate(
+        app, demo["sara"], "Grethe Værge", {"read"}, kind=DelegationKind.GUARDIAN, ends_on=far
+    )
+    parent_d, _ = delegate(
+        app, demo["sara"], "Lis Forælder", {"read"}, kind=DelegationKind.PARENT, ends_on=far
+    )
+    mads_d, _ = delegate(app, demo["mads"], "Mads' ven", {"read"}, ends_on=far)
+    with app.app_context():
+        ole = create_staff("ole", "Ole Andersen", "Team Syd", "33 17 50 00")
+        db.session().expunge_all()
+    delegations = {
+        "Sara's relative": relative_d.id,
+        "Sara's guardian": guardian_d.id,
+        "Sara's parent": parent_d.id,
+        "Mads's relative": mads_d.id,
+    }
+    actors = {
+        "sara": demo["sara"],
+        "mads": demo["mads"],
+        "relative": relative,
+        "guardian": guardian,
+        "fixed caseworker": demo["jonas"],
+        "another caseworker": ole,
+    }
+    clients = {}
+    for name, account in actors.items():
+        clients[name] = app.test_client()
+        sign_in_as(clients[name], account)
+    tokens = {name: _token(c) for name, c in clients.items()}
+    sara = demo["sara"].fhir_ref.split("/", 1)[1]
+    routes = {
+        "change": ("GET", "/delegations/{id}", A.DELEGATION_MANAGE),
+        "citizen ends": ("POST", "/delegations/{id}/revoke", A.DELEGATION_MANAGE),
+        "staff end": (
+            "POST",
+            f"/caseworker/citizens/{sara}/representatives/{{id}}/end",
+            A.CASE_REVIEW,
+        ),
+    }
+    failures = []
+    for what, (method, pattern, action) in routes.items():
+        for delegation, delegation_id in delegations.items():
+            url = pattern.format(id=delegation_id)
+            for actor, client in clients.items():
+                before = _last_id(app)
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={"csrf_token": tokens[actor]})
+                events = _guard_events(app, before, action.value)
+                allowed = actor in ON_DELEGATIONS[what][delegation]
+                where = f"{what} {delegation} as {actor}: {response.status_code}"
+                if len(events) != 1:
+                    failures.append(f"{where}, {len(events)} guard events")
+                elif (events[0].outcome == "allowed") != allowed:
+                    failures.append(f"{where}, guard said {events[0].outcome}")
+                elif allowed == (response.status_code == 404):
+                    failures.append(f"{where}, the answer does not match the decision")
+    assert failures == [], "\n".join(failures)
+    with app.app_context():  # what was allowed happened: Sara ended her relative, Jonas the others
+        ended = {
+            d.id: d.revoked_at is not None
+            for d in db.session().scalars(
+                select(Delegation).where(Delegation.id.in_(delegations.values()))
+            )
+        }
+    assert all(ended.values())

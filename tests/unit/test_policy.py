@@ -1,4 +1,5 @@
-"""The policy as a pure function: the cases no route reaches yet (the caseworker area) and the edges."""
+"""The policy as a pure function: the cases no route reaches yet, the edges, and the rules that depend on the
+resource (whose delegation, of which kind; whose absence)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import uuid
 
 import pytest
 
-from citizen_app.authz import Action, Actor, Grant, Role, can
+from citizen_app.authz import (
+    NOTHING,
+    AbsenceFacts,
+    Action,
+    Actor,
+    DelegationFacts,
+    Grant,
+    Role,
+    can,
+)
 from citizen_app.authz.policy import ANONYMOUS
 from citizen_app.models import AccountKind
 
@@ -75,3 +85,65 @@ def test_only_caseworkers_have_a_caseload_and_an_absence() -> None:
         assert not can(sara, action, SARA)
         assert not can(peter, action, None)
         assert not can(ANONYMOUS, action, None)
+
+
+# The rules that depend on the thing acted on: the guard loads it and passes its facts; the policy decides.
+def test_a_relatives_delegation_is_the_citizens_to_change_and_end() -> None:
+    sara = actor(AccountKind.CITIZEN, SARA)
+    mads = actor(AccountKind.CITIZEN, MADS)
+    jonas = actor(AccountKind.CASEWORKER, "PractitionerRole/j", Grant(SARA, Role.FIXED_CASEWORKER))
+    peters = DelegationFacts(SARA, Role.RELATIVE, uuid.uuid4())
+    assert can(sara, Action.DELEGATION_MANAGE, SARA, peters)
+    assert not can(mads, Action.DELEGATION_MANAGE, MADS, peters)  # another citizen's
+    assert not can(jonas, Action.CASE_REVIEW, SARA, peters)  # not staff's to end
+    assert can(jonas, Action.CASE_REVIEW, SARA)  # while the case itself is
+
+
+@pytest.mark.parametrize("role", [Role.GUARDIAN, Role.PARENT, Role.FULDMAGT])
+def test_a_guardians_delegation_is_ended_by_staff_not_by_the_citizen(role: Role) -> None:
+    sara = actor(AccountKind.CITIZEN, SARA)
+    jonas = actor(AccountKind.CASEWORKER, "PractitionerRole/j", Grant(SARA, Role.FIXED_CASEWORKER))
+    amina = actor(AccountKind.CASEWORKER, "PractitionerRole/a", Grant(SARA, Role.SUBSTITUTE))
+    ole = actor(AccountKind.CASEWORKER, "PractitionerRole/o")
+    grethes = DelegationFacts(SARA, role, uuid.uuid4())
+    assert not can(sara, Action.DELEGATION_MANAGE, SARA, grethes)
+    assert can(jonas, Action.CASE_REVIEW, SARA, grethes).role == "fixed-caseworker"
+    assert can(amina, Action.CASE_REVIEW, SARA, grethes)
+    assert not can(ole, Action.CASE_REVIEW, SARA, grethes)
+    assert not can(
+        jonas, Action.CASE_REVIEW, SARA, DelegationFacts(MADS, role)
+    )  # through Sara's page
+    assert not can(jonas, Action.CASE_UPDATE, SARA, grethes)  # no other action reaches a delegation
+
+
+def test_a_relative_may_end_only_his_own_access() -> None:
+    peter = actor(
+        AccountKind.RELATIVE, "RelatedPerson/p", Grant(SARA, Role.RELATIVE, frozenset({"read"}))
+    )
+    own = DelegationFacts(SARA, Role.RELATIVE, peter.account_id)
+    assert can(peter, Action.OWN_ACCOUNT_MANAGE, None, own)
+    assert not can(peter, Action.OWN_ACCOUNT_MANAGE, None, DelegationFacts(SARA, Role.RELATIVE))
+    other = DelegationFacts(SARA, Role.RELATIVE, uuid.uuid4())
+    assert not can(peter, Action.OWN_ACCOUNT_MANAGE, None, other)
+    # A guardian's or parent's ends with a caseworker, a power of attorney in Digital Fuldmagt.
+    for role in (Role.GUARDIAN, Role.PARENT, Role.FULDMAGT):
+        assert not can(
+            peter, Action.OWN_ACCOUNT_MANAGE, None, DelegationFacts(SARA, role, peter.account_id)
+        )
+    sara = actor(AccountKind.CITIZEN, SARA)
+    assert not can(sara, Action.OWN_ACCOUNT_MANAGE, None, own)  # the citizen ends it otherwise
+
+
+def test_a_caseworkers_absence_is_their_own() -> None:
+    jonas = actor(AccountKind.CASEWORKER, "PractitionerRole/j")
+    assert can(jonas, Action.ABSENCE_MANAGE, None, AbsenceFacts("PractitionerRole/j"))
+    assert not can(jonas, Action.ABSENCE_MANAGE, None, AbsenceFacts("PractitionerRole/a"))
+    sara = actor(AccountKind.CITIZEN, SARA)
+    assert not can(sara, Action.ABSENCE_MANAGE, None, AbsenceFacts(SARA))
+
+
+def test_a_missing_resource_is_refused_to_everyone() -> None:
+    sara = actor(AccountKind.CITIZEN, SARA)
+    assert can(sara, Action.DELEGATION_MANAGE, SARA)
+    assert not can(sara, Action.DELEGATION_MANAGE, SARA, NOTHING)
+    assert not can(sara, Action.OWN_ACCOUNT_MANAGE, None, NOTHING)

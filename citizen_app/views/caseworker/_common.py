@@ -10,7 +10,7 @@ from flask import (
 )
 
 from ... import db
-from ...authz import current_citizen_ref
+from ...authz import Action
 from ...data import accounts as account_data
 from ...data import delegations as delegation_data
 from ...forms.caseworker import (
@@ -21,10 +21,11 @@ from ...forms.caseworker import (
 )
 from ...forms.common import PlainForm
 from ...identity import current_actor
-from ...models import DelegationKind
+from ...notify import notifier
 from ...services import review
 from ...services.notifications import notify_citizen
 from ...services.plan_reading import plan_client, read_plan
+from .._guard import current_citizen_ref, may
 
 
 def _reading():
@@ -59,19 +60,18 @@ def _render_citizen(reading, status: int = 200, **forms):  # type: ignore[no-unt
 
 
 def _representatives():  # type: ignore[no-untyped-def]
+    """The delegations staff look after (guardians, parents, powers of attorney): the policy says which."""
     citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
     if citizen is None:
         return []
     return [
         d
         for d in delegation_data.of_citizen(db.session(), citizen.id)
-        if d.kind is not DelegationKind.RELATIVE
+        if may(Action.CASE_REVIEW.value, d)
     ]
 
 
 def _notify(citizen_ref: str, kind: str, path: str) -> None:
-    from ...notify import notifier
-
     base = current_app.config.get("PUBLIC_URL") or request.host_url
     notify_citizen(db.session(), notifier(), citizen_ref, kind, base.rstrip("/") + path)
 

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, guarded
+from ...authz import Action
 from ...data import accounts as account_data
 from ...forms.caseworker import (
     AbsenceForm,
@@ -24,11 +24,12 @@ from ...plan_api import PlanAPIConflict, PlanAPIError
 from ...services import absence as absence_service
 from ...services import review
 from ...services.plan_reading import plan_client
+from .._guard import guarded, own_absence
 from . import bp
 
 
 @bp.route("/absence", methods=["GET", "POST"])
-@guarded(Action.ABSENCE_MANAGE, "PractitionerRole")
+@guarded(Action.ABSENCE_MANAGE, "PractitionerRole", resource=own_absence)
 def absence() -> str | FlaskResponse | tuple[str, int]:
     me = current_account()
     colleagues = [a for a in account_data.caseworkers(db.session()) if a.id != me.id]

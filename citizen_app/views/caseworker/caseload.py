@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ... import audit, db
-from ...authz import Action, guarded
+from ...authz import Action
 from ...data import accounts as account_data
 from ...forms.caseworker import (
     HandOverForm,
@@ -26,6 +26,7 @@ from ...plan_api import PlanAPIError
 from ...services import caseload as caseload_service
 from ...services import caseload_model
 from ...services.plan_reading import plan_client
+from .._guard import guarded
 from . import bp
 from ._common import _notify
 

@@ -12,13 +12,14 @@ from flask import (
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action
 from ...forms.caseworker import (
     CaseUpdateForm,
 )
 from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ...services import cases as case_service
 from ...services.plan_reading import plan_client, read_plan
+from .._guard import current_citizen_ref, guarded
 from . import bp
 from ._common import _notify, _practitioner_ref, _reading, _render_citizen
 

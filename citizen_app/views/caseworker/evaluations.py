@@ -9,12 +9,13 @@ from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action
 from ...forms.evaluations import REASON_MAX, VIEW_MAX, WORDING_MAX, EvaluationForm
 from ...models import utcnow
 from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ...services import evaluations
 from ...services.plan_reading import plan_client
+from .._guard import current_citizen_ref, guarded
 from . import bp
 from ._common import _practitioner_ref, _reading
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Response as FlaskResponse
 from flask import (
     abort,
@@ -16,16 +14,16 @@ from flask_babel import gettext as _
 
 from ... import db
 from ...auth import activation
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action
 from ...data import accounts as account_data
-from ...data import delegations as delegation_data
 from ...forms.caseworker import (
     RegisterRepresentativeForm,
 )
 from ...forms.common import PlainForm
 from ...identity import current_account, current_actor
-from ...models import DelegationKind
+from ...models import Delegation, DelegationKind
 from ...services import delegations as delegation_service
+from .._guard import current_citizen_ref, current_resource, delegation, guarded
 from . import bp
 from ._common import _reading, _render_citizen
 
@@ -57,22 +55,11 @@ def register_representative(patient_id: str) -> tuple[str, int]:
 
 
 @bp.post("/citizens/<patient_id>/representatives/<delegation_id>/end")
-@guarded(Action.CASE_REVIEW, "Delegation")
+@guarded(Action.CASE_REVIEW, "Delegation", resource=delegation)
 def end_representative(patient_id: str, delegation_id: str) -> FlaskResponse:
-    citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
-    try:
-        found = (
-            delegation_data.one_of_citizen(db.session(), citizen.id, uuid.UUID(delegation_id))
-            if citizen
-            else None
-        )
-    except ValueError:
-        found = None
-    if (
-        found is None
-        or found.kind is DelegationKind.RELATIVE
-        or not PlainForm().validate_on_submit()
-    ):
+    """A guardian's or a parent's, of this citizen: the policy refuses a relative's (the citizen's own)."""
+    found: Delegation = current_resource()
+    if not PlainForm().validate_on_submit():
         abort(404)
     delegation_service.revoke(db.session(), found, by=current_account())
     flash(_("%(name)s can no longer act for the citizen.", name=found.name))

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action
 from ...forms.caseworker import (
     AcceptGoalForm,
     DeclineGoalForm,
@@ -28,6 +28,7 @@ from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ...plan_api.domain import GoalConflict, SeenState, StaffConflict
 from ...services import review
 from ...services.plan_reading import plan_client, read_plan
+from .._guard import current_citizen_ref, guarded
 from . import bp
 from ._common import _practitioner_ref, _reading, _render_citizen, _seen_version
 

@@ -8,12 +8,13 @@ from flask import (
 )
 
 from ... import audit, db
-from ...authz import Action, guarded
+from ...authz import Action
 from ...charts import satisfaction_chart
 from ...identity import current_actor
 from ...models import utcnow
 from ...services import caseload_model
 from ...services.plan_reading import plan_client
+from .._guard import guarded
 from . import bp
 
 

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_author_ref, current_citizen_ref, guarded
+from ...authz import Action
 from ...data import drafts
 from ...data import outbox as outbox_data
 from ...forms.citizen import (
@@ -28,6 +28,7 @@ from ...plan_api import payloads
 from ...restore import restore_pending
 from ...services import contact, meetings
 from ...services.plan_reading import PlanReading, read_plan
+from .._guard import current_author_ref, current_citizen_ref, guarded
 from . import bp, keeping, kept
 
 

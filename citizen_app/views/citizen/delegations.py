@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, guarded
+from ...authz import Action
 from ...data import delegations as delegation_data
 from ...forms.common import PlainForm
 from ...forms.delegations import ChangeForm, InviteForm
 from ...identity import current_account
-from ...models import Delegation, DelegationKind
+from ...models import Delegation
 from ...services import delegations
+from .._guard import current_resource, delegation, guarded
 from . import bp
-
-
-def _own(delegation_id: str) -> Delegation:
-    account = current_account()
-    try:
-        found = delegation_data.one_of_citizen(db.session(), account.id, uuid.UUID(delegation_id))
-    except ValueError:
-        found = None
-    if found is None:
-        abort(404)
-    return found
 
 
 @bp.get("/delegations")
@@ -64,36 +52,32 @@ def invite() -> str | tuple[str, int]:
 
 
 @bp.route("/delegations/<delegation_id>", methods=["GET", "POST"])
-@guarded(Action.DELEGATION_MANAGE, "Delegation")
+@guarded(Action.DELEGATION_MANAGE, "Delegation", resource=delegation)
 def change(delegation_id: str) -> str | FlaskResponse | tuple[str, int]:
-    delegation = _own(delegation_id)
-    if delegation.kind is not DelegationKind.RELATIVE:
-        abort(404)
+    """Only a relative the citizen invited: the policy refuses a guardian's, a parent's or someone else's."""
+    found: Delegation = current_resource()
     form = ChangeForm()
     if request.method == "GET":
-        form.scopes.data = sorted(delegation.scope_set)
-        form.ends_on.data = delegation.ends_on
+        form.scopes.data = sorted(found.scope_set)
+        form.ends_on.data = found.ends_on
     if form.validate_on_submit():
         delegations.change(
-            db.session(), delegation, scopes=set(form.scopes.data or []), ends_on=form.ends_on.data
+            db.session(), found, scopes=set(form.scopes.data or []), ends_on=form.ends_on.data
         )
-        flash(_("The change works from %(name)s's next visit.", name=delegation.name))
+        flash(_("The change works from %(name)s's next visit.", name=found.name))
         return redirect(url_for("citizen.delegations_overview"), code=303)
-    return render_template("citizen/delegation_form.html", form=form, delegation=delegation), (
+    return render_template("citizen/delegation_form.html", form=form, delegation=found), (
         400 if form.errors else 200
     )
 
 
 @bp.post("/delegations/<delegation_id>/revoke")
-@guarded(Action.DELEGATION_MANAGE, "Delegation")
+@guarded(Action.DELEGATION_MANAGE, "Delegation", resource=delegation)
 def revoke(delegation_id: str) -> FlaskResponse:
-    delegation = _own(delegation_id)
+    """A relative the citizen invited; a guardian's or a parent's is refused by the policy (a caseworker's)."""
+    found: Delegation = current_resource()
     if not PlainForm().validate_on_submit():
         abort(400)
-    try:
-        delegations.revoke(db.session(), delegation, by=current_account())
-    except delegations.DelegationError:
-        flash(_("Only your caseworker can end this. Call them if you want it to end."))
-        return redirect(url_for("citizen.delegations_overview"), code=303)
-    flash(_("%(name)s can no longer act for you.", name=delegation.name))
+    delegations.revoke(db.session(), found, by=current_account())
+    flash(_("%(name)s can no longer act for you.", name=found.name))
     return redirect(url_for("citizen.delegations_overview"), code=303)

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_author_ref, current_citizen_ref, guarded
+from ...authz import Action
 from ...charts import progress_chart
 from ...data import drafts
 from ...forms.citizen import FEEDBACK_MAX, AnswerForm, GoalFeedbackForm
@@ -18,6 +18,7 @@ from ...journeys import goal_conversation as conversation
 from ...restore import restore_pending
 from ...services.goals import propose_goal, send_feedback
 from ...services.plan_reading import read_plan
+from .._guard import current_author_ref, current_citizen_ref, guarded
 from . import bp, keeping, kept
 
 KIND = "goal"

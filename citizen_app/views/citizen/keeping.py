@@ -16,10 +16,10 @@ from flask import flash, redirect, request
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import current_citizen_ref
 from ...data import drafts
 from ...identity import current_actor
 from ...restore import VALUE_LIMIT, restore_pending
+from .._guard import current_citizen_ref
 from . import kept
 
 NOT_KEPT = {"csrf_token", "go"}

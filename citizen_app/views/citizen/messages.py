@@ -7,13 +7,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, current_author_ref, current_citizen_ref, guarded
+from ...authz import Action
 from ...data import drafts
 from ...forms.citizen import MESSAGE_MAX, SUBJECT_MAX, MessageForm, ReplyForm
 from ...identity import current_actor
 from ...restore import restore_pending
 from ...services import messages
 from ...services.plan_reading import PlanReading, mark_read, read_plan
+from .._guard import current_author_ref, current_citizen_ref, guarded
 from . import bp, keeping, kept
 
 # The message being written is kept as a server draft (as it is typed, and by "Save and come back later"), so

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 
 from ... import db
-from ...authz import Action, can, current_author_ref, current_citizen_ref, guarded
+from ...authz import Action, can
 from ...data import outbox as outbox_data
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...forms.common import PlainForm
@@ -17,6 +17,7 @@ from ...identity import current_actor
 from ...services import receipts
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
+from .._guard import current_author_ref, current_citizen_ref, guarded
 from . import bp, keeping
 
 SIGN = "progress-sign"  # the sign being noted, each goal's apart (keeping.py)

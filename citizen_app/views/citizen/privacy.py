@@ -8,10 +8,11 @@ from flask import Response as FlaskResponse
 from flask import render_template
 
 from ... import db
-from ...authz import Action, current_citizen_ref, guarded
+from ...authz import Action
 from ...data import audit as audit_data
 from ...identity import current_account
 from ...services.my_data import export
+from .._guard import current_citizen_ref, guarded
 from . import bp
 
 
