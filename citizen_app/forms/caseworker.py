@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -40,6 +42,26 @@ class StaffReplyForm(PortalForm):
         validators=[NotBlank(_l("Write your answer.")), Length(max=MESSAGE_MAX)],
     )
 
+    def message_uuid(self) -> uuid.UUID:
+        """The answer's own id, made when the page was shown: sending twice sends it once."""
+        try:
+            return uuid.UUID(self.message_id.data or "")
+        except ValueError:
+            return uuid.uuid4()
+
+
+class MarkSeenForm(PortalForm):
+    """Mark as seen, one per item on the citizen page (prefix "seen-<id>"): the version the caseworker saw."""
+
+    version = HiddenField()
+
+
+class SignSeenForm(MarkSeenForm):
+    comment = TextAreaField(
+        _l("A comment the citizen sees (you can skip this)"),
+        validators=[Optional(), Length(max=1000)],
+    )
+
 
 class AbsenceForm(PortalForm):
     version = HiddenField()  # the PractitionerRole's version the caseworker saw
@@ -60,7 +82,15 @@ class AbsenceForm(PortalForm):
         return True
 
 
-__all__ = ["AbsenceForm", "AcceptGoalForm", "DeclineGoalForm", "InputRequired", "StaffReplyForm"]
+__all__ = [
+    "AbsenceForm",
+    "AcceptGoalForm",
+    "DeclineGoalForm",
+    "InputRequired",
+    "MarkSeenForm",
+    "SignSeenForm",
+    "StaffReplyForm",
+]
 
 
 class RegisterRepresentativeForm(PortalForm):

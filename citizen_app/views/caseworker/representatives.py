@@ -30,9 +30,9 @@ from . import bp
 from ._common import _reading, _render_citizen
 
 
-@bp.post("/citizens/<patient_id>/representatives")
+@bp.post("/citizens/<uuid:patient_id>/representatives")
 @guarded(Action.CASE_REVIEW, "Delegation")
-def register_representative(patient_id: str) -> tuple[str, int]:
+def register_representative(patient_id: uuid.UUID) -> tuple[str, int]:
     """A guardian or a parent with custody: all scopes, registered here, ended only here."""
     reading = _reading()
     form = RegisterRepresentativeForm()
@@ -40,7 +40,7 @@ def register_representative(patient_id: str) -> tuple[str, int]:
     if citizen is None:
         abort(404)
     if not form.validate_on_submit():
-        return _render_citizen(reading, 400, representative_form=form)
+        return _render_citizen(reading, 400, submitted=form)
     _delegation, code = delegation_service.invite(
         db.session(),
         citizen=citizen,
@@ -56,18 +56,13 @@ def register_representative(patient_id: str) -> tuple[str, int]:
     return _render_citizen(reading, invitation=(form.name.data, code))
 
 
-@bp.post("/citizens/<patient_id>/representatives/<delegation_id>/end")
+@bp.post("/citizens/<uuid:patient_id>/representatives/<uuid:delegation_id>/end")
 @guarded(Action.CASE_REVIEW, "Delegation")
-def end_representative(patient_id: str, delegation_id: str) -> FlaskResponse:
+def end_representative(patient_id: uuid.UUID, delegation_id: uuid.UUID) -> FlaskResponse:
     citizen = account_data.by_fhir_ref(db.session(), current_citizen_ref())
-    try:
-        found = (
-            delegation_data.one_of_citizen(db.session(), citizen.id, uuid.UUID(delegation_id))
-            if citizen
-            else None
-        )
-    except ValueError:
-        found = None
+    found = (
+        delegation_data.one_of_citizen(db.session(), citizen.id, delegation_id) if citizen else None
+    )
     if (
         found is None
         or found.kind is DelegationKind.RELATIVE
@@ -79,9 +74,9 @@ def end_representative(patient_id: str, delegation_id: str) -> FlaskResponse:
     return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
 
 
-@bp.post("/citizens/<patient_id>/activation-code")
+@bp.post("/citizens/<uuid:patient_id>/activation-code")
 @guarded(Action.CASE_REVIEW, "ActivationCode")
-def activation_code(patient_id: str) -> tuple[str, int]:
+def activation_code(patient_id: uuid.UUID) -> tuple[str, int]:
     reading = _reading()
     if not PlainForm().validate_on_submit():
         abort(400)

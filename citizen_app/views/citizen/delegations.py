@@ -19,12 +19,9 @@ from ...services import delegations
 from . import bp
 
 
-def _own(delegation_id: str) -> Delegation:
+def _own(delegation_id: uuid.UUID) -> Delegation:
     account = current_account()
-    try:
-        found = delegation_data.one_of_citizen(db.session(), account.id, uuid.UUID(delegation_id))
-    except ValueError:
-        found = None
+    found = delegation_data.one_of_citizen(db.session(), account.id, delegation_id)
     if found is None:
         abort(404)
     return found
@@ -63,9 +60,9 @@ def invite() -> str | tuple[str, int]:
     )
 
 
-@bp.route("/delegations/<delegation_id>", methods=["GET", "POST"])
+@bp.route("/delegations/<uuid:delegation_id>", methods=["GET", "POST"])
 @guarded(Action.DELEGATION_MANAGE, "Delegation")
-def change(delegation_id: str) -> str | FlaskResponse | tuple[str, int]:
+def change(delegation_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
     delegation = _own(delegation_id)
     if delegation.kind is not DelegationKind.RELATIVE:
         abort(404)
@@ -84,9 +81,9 @@ def change(delegation_id: str) -> str | FlaskResponse | tuple[str, int]:
     )
 
 
-@bp.post("/delegations/<delegation_id>/revoke")
+@bp.post("/delegations/<uuid:delegation_id>/revoke")
 @guarded(Action.DELEGATION_MANAGE, "Delegation")
-def revoke(delegation_id: str) -> FlaskResponse:
+def revoke(delegation_id: uuid.UUID) -> FlaskResponse:
     delegation = _own(delegation_id)
     if not PlainForm().validate_on_submit():
         abort(400)
