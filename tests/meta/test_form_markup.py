@@ -1,8 +1,8 @@
 """No hand-written form field or CSRF token in templates: the form macros write them (issue #15.4).
 
-Every template is parsed with the portal's own Jinja environment; a literal <input>, <textarea> or <select> in
-its markup (or in a string it prints), or a use of csrf_token, outside templates/components/form.html is a
-problem. Comments do not count (the parser drops them). A justified exception is listed below with its reason.
+Every template is parsed with the portal's own Jinja environment; a literal <form> (form_open writes it, with
+the token), <input>, <textarea> or <select> in its markup (or in a string it prints), or a use of csrf_token,
+outside templates/components/form.html is a problem. Comments do not count (the parser drops them). A justified exception is listed below with its reason.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from jinja2 import Environment, nodes
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 MACROS = "components/form.html"
-FIELD = re.compile(r"<\s*(input|textarea|select)\b|csrf_token", re.IGNORECASE)
+FIELD = re.compile(r"<\s*(form|input|textarea|select)\b|csrf_token", re.IGNORECASE)
 
 # (template, what) → why it is not written by a form macro.
 EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -106,6 +106,7 @@ def test_the_checker_catches_a_hand_written_form(make_app, tmp_path) -> None:
         "{{ form_open(novalidate=True) }}{{ textarea(form.text) }}{{ form_close() }}\n"
     )
     assert template_problems(make_app().jinja_env, tmp_path) == [
+        f"templates/bad.html:2: <form (use the macros in {MACROS})",
         f"templates/bad.html:3: <input (use the macros in {MACROS})",
         f"templates/bad.html:3: csrf_token (use the macros in {MACROS})",
         f"templates/bad.html:3: csrf_token (use the macros in {MACROS})",
