@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from .citizen import MESSAGE_MAX, NotBlank
-from .common import PortalForm
+from .common import PortalForm, at_most
 from .delegations import DATE_FORMATS
 
 
@@ -50,6 +50,9 @@ class StaffReplyForm(PortalForm):
             return uuid.uuid4()
 
 
+COMMENT_MAX = 1000  # a caseworker's comment on a sign
+
+
 class MarkSeenForm(PortalForm):
     """Mark as seen, one per item on the citizen page (prefix "seen-<id>"): the version the caseworker saw."""
 
@@ -59,7 +62,7 @@ class MarkSeenForm(PortalForm):
 class SignSeenForm(MarkSeenForm):
     comment = TextAreaField(
         _l("A comment the citizen sees (you can skip this)"),
-        validators=[Optional(), Length(max=1000)],
+        validators=[Optional(), at_most(COMMENT_MAX)],
     )
 
 
