@@ -102,7 +102,7 @@ def test_a_sign_comment_too_long_or_with_control_characters_is_refused_and_kept(
     )
     assert refused.status_code == 400
     page = unescape(refused.get_data(as_text=True))
-    assert f"Skriv højst {COMMENT_MAX} bogstaver." in page
+    assert f"Skriv højst {COMMENT_MAX} " in page  # the translated limit (forms.common.at_most)
     field = re.search(
         rf'<textarea[^>]* id="seen-{sign_id}-comment"[^>]*>(.*?)</textarea>', page, re.S
     )

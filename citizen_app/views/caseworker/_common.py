@@ -24,7 +24,7 @@ from ...forms.caseworker import (
     SignSeenForm,
     StaffReplyForm,
 )
-from ...forms.common import PlainForm, PortalForm, item_form
+from ...forms.common import PortalForm, item_form
 from ...identity import current_actor
 from ...models import DelegationKind
 from ...services import review
@@ -61,7 +61,6 @@ def _render_citizen(reading, status: int = 200, submitted: PortalForm | None = N
             else RegisterRepresentativeForm(formdata=None)
         ),
         representatives=_representatives(),
-        plain=PlainForm(),
     ), status
 
 
