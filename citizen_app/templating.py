@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from babel import Locale
@@ -166,7 +165,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["unread_messages"] = unread_messages
     app.jinja_env.globals["may"] = may
     app.jinja_env.globals["goal_question"] = goal_question
-    app.jinja_env.globals["uuid4"] = uuid.uuid4
     app.jinja_env.globals["acting_for_name"] = acting_for_name
     app.jinja_env.filters["scope_label"] = lambda code: str(labels.SCOPES.get(code, code))
 

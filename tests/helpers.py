@@ -87,3 +87,9 @@ def search_at_api(fhir_url: str, resource_type: str, **params: str) -> list[dict
         if not following:
             return found
         response = httpx.get(following[0], headers=headers)
+
+
+def item_fields(kind: str, item_id: object, data: dict[str, str]) -> dict[str, str]:
+    """The field names of one item's form on a page that repeats a form per item (WTForms prefix=
+    "<kind>-<id>-", citizen_app.forms.common.item_form): {"wording": …} → {"accept-<goal id>-wording": …}."""
+    return {f"{kind}-{item_id}-{name}": value for name, value in data.items()}

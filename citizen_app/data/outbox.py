@@ -18,29 +18,25 @@ def counts_by_state(db_session: Session) -> dict[OutboxState, int]:
 
 
 def _by_receipt(
-    db_session: Session, message_id: str, plan_key: str, *conditions: Any
+    db_session: Session, message_id: uuid.UUID, plan_key: str, *conditions: Any
 ) -> OutboxMessage | None:
-    """One item of this citizen's plan by its receipt (the idempotency key); None for a malformed receipt."""
-    try:
-        key = uuid.UUID(message_id)
-    except ValueError:
-        return None
+    """One item of this citizen's plan by its receipt (the idempotency key, typed by the route)."""
     return db_session.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.message_id == key, OutboxMessage.plan_key == plan_key, *conditions
+            OutboxMessage.message_id == message_id, OutboxMessage.plan_key == plan_key, *conditions
         )
     )
 
 
 def by_message_id(
-    db_session: Session, message_id: str, *, plan_key: str, purpose: str
+    db_session: Session, message_id: uuid.UUID, *, plan_key: str, purpose: str
 ) -> OutboxMessage | None:
     """One item the person wrote for this citizen, by its idempotency key (a receipt)."""
     return _by_receipt(db_session, message_id, plan_key, OutboxMessage.purpose == purpose)
 
 
 def dead_by_message_id(
-    db_session: Session, message_id: str, *, plan_key: str
+    db_session: Session, message_id: uuid.UUID, *, plan_key: str
 ) -> OutboxMessage | None:
     """One dead item of this citizen's plan, by its receipt (the idempotency key)."""
     return _by_receipt(db_session, message_id, plan_key, OutboxMessage.state == OutboxState.DEAD)

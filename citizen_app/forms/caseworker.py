@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from .citizen import MESSAGE_MAX, NotBlank
-from .common import PortalForm
+from .common import PortalForm, at_most
 from .delegations import DATE_FORMATS
 
 
@@ -42,6 +43,29 @@ class StaffReplyForm(PortalForm):
         validators=[NotBlank(_l("Write your answer.")), Length(max=MESSAGE_MAX)],
     )
 
+    def message_uuid(self) -> uuid.UUID:
+        """The answer's own id, made when the page was shown: sending twice sends it once."""
+        try:
+            return uuid.UUID(self.message_id.data or "")
+        except ValueError:
+            return uuid.uuid4()
+
+
+COMMENT_MAX = 1000  # a caseworker's comment on a sign
+
+
+class MarkSeenForm(PortalForm):
+    """Mark as seen, one per item on the citizen page (prefix "seen-<id>"): the version the caseworker saw."""
+
+    version = HiddenField()
+
+
+class SignSeenForm(MarkSeenForm):
+    comment = TextAreaField(
+        _l("A comment the citizen sees (you can skip this)"),
+        validators=[Optional(), at_most(COMMENT_MAX)],
+    )
+
 
 class AbsenceForm(PortalForm):
     version = HiddenField()  # the PractitionerRole's version the caseworker saw
@@ -62,7 +86,15 @@ class AbsenceForm(PortalForm):
         return True
 
 
-__all__ = ["AbsenceForm", "AcceptGoalForm", "DeclineGoalForm", "InputRequired", "StaffReplyForm"]
+__all__ = [
+    "AbsenceForm",
+    "AcceptGoalForm",
+    "DeclineGoalForm",
+    "InputRequired",
+    "MarkSeenForm",
+    "SignSeenForm",
+    "StaffReplyForm",
+]
 
 
 class RegisterRepresentativeForm(PortalForm):

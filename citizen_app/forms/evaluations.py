@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -42,6 +43,13 @@ class EvaluationForm(PortalForm):
         validators=[NotBlank(_l("Write the reason the citizen will see.")), at_most(REASON_MAX)],
     )
     next_evaluation = DateField(_l("Next evaluation"), validators=[Optional()], format=DATE_FORMATS)
+
+    def evaluation_uuid(self) -> uuid.UUID:
+        """The evaluation's own id, made when the page was shown: sending twice makes one."""
+        try:
+            return uuid.UUID(self.evaluation_id.data or "")
+        except ValueError:
+            return uuid.uuid4()
 
     def check(self, today: date) -> bool:
         """The checks that depend on more than one field; run after validate()."""

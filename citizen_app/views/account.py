@@ -32,7 +32,7 @@ from ..auth.passkeys import PasskeyError
 from ..auth.sessions import end_sessions_of
 from ..authz import Action
 from ..forms.auth import NotificationForm, PasskeyNameForm, RenameForm
-from ..forms.common import PlainForm
+from ..forms.common import PlainForm, item_form, item_prefix
 from ..identity import confirm_presence, current_account, recently_authenticated, session_id
 from ..services.notifications import opt_in
 from ._guard import guarded
@@ -42,15 +42,24 @@ from .safety import safe_next
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _passkey_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        abort(404)
-
-
 def _confirm_first(next_path: str) -> FlaskResponse:
     return redirect(url_for("account.confirm", next=next_path), code=303)
+
+
+def _render_passkeys(account_id: uuid.UUID, submitted: RenameForm | None = None) -> str:
+    """The page with one rename form per passkey (prefix "rename-<id>"), the one just sent kept as typed."""
+    passkeys = auth_service.passkeys_of(db.session(), account_id)
+    return render_template(
+        "account/passkeys.html",
+        passkeys=passkeys,
+        rename_forms={
+            p.id: item_form(RenameForm, "rename", p.id, submitted, name=p.name) for p in passkeys
+        },
+        rename_form=submitted,
+        plain_form=PlainForm(),
+        add_form=PasskeyNameForm(),
+        recent=recently_authenticated(),
+    )
 
 
 @bp.get("/passkeys")
@@ -58,57 +67,39 @@ def _confirm_first(next_path: str) -> FlaskResponse:
 def passkeys() -> str:
     account = current_account()
     assert account is not None
-    return render_template(
-        "account/passkeys.html",
-        passkeys=auth_service.passkeys_of(db.session(), account.id),
-        rename_form=RenameForm(),
-        plain_form=PlainForm(),
-        add_form=PasskeyNameForm(),
-        recent=recently_authenticated(),
-    )
+    return _render_passkeys(account.id)
 
 
-@bp.post("/passkeys/<passkey_id>/rename")
+@bp.post("/passkeys/<uuid:passkey_id>/rename")
 @guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
-def rename(passkey_id: str) -> FlaskResponse | tuple[str, int]:
+def rename(passkey_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     account = current_account()
     assert account is not None
     owned = {p.id for p in auth_service.passkeys_of(db.session(), account.id)}
-    if _passkey_id(passkey_id) not in owned:
+    if passkey_id not in owned:
         abort(
             404
         )  # someone else's passkey (or none): as if it did not exist, before any form check
-    form = RenameForm()
+    form = RenameForm(prefix=item_prefix("rename", passkey_id))
     if not form.validate_on_submit():
-        form.name.id = f"name-{passkey_id}"  # as the page names it: not the add form's "name"
-        return render_template(
-            "account/passkeys.html",
-            passkeys=auth_service.passkeys_of(db.session(), account.id),
-            rename_form=form,
-            renaming=passkey_id,
-            plain_form=PlainForm(),
-            add_form=PasskeyNameForm(),
-            recent=recently_authenticated(),
-        ), 400
-    if not auth_service.rename(
-        db.session(), account.id, _passkey_id(passkey_id), form.name.data or ""
-    ):
+        return _render_passkeys(account.id, form), 400
+    if not auth_service.rename(db.session(), account.id, passkey_id, form.name.data or ""):
         abort(404)
     record_account_event(account, "auth:passkey:renamed", "Passkey", "allowed")
     flash(_("The passkey has a new name."))
     return redirect(url_for("account.passkeys"), code=303)
 
 
-@bp.post("/passkeys/<passkey_id>/remove")
+@bp.post("/passkeys/<uuid:passkey_id>/remove")
 @guarded(Action.OWN_ACCOUNT_MANAGE, "Passkey")
-def remove(passkey_id: str) -> FlaskResponse:
+def remove(passkey_id: uuid.UUID) -> FlaskResponse:
     account = current_account()
     assert account is not None
     if not PlainForm().validate_on_submit():
         abort(400)
     if not recently_authenticated():
         return _confirm_first(url_for("account.passkeys"))
-    outcome = auth_service.remove(db.session(), account.id, _passkey_id(passkey_id))
+    outcome = auth_service.remove(db.session(), account.id, passkey_id)
     if outcome == "not-found":
         abort(404)
     if outcome == "last":

@@ -84,7 +84,12 @@ def test_the_caseworker_pages_for_cases_hand_over_and_team(browser: Browser, por
     case = page.locator("main section.card", has=page.locator("select")).first
     case.locator("input[type=date]").fill("2031-01-31")
     case.get_by_role("button", name="Gem sagen").click()  # a new date without a reason: an error
-    expect(page.get_by_text("Skriv, hvorfor datoen ændres.")).to_be_visible()
+    # In the error summary, linked to the case's own reason field, and at the field.
+    summary_link = page.locator(".error-summary a", has_text="Skriv, hvorfor datoen ændres.")
+    expect(summary_link).to_be_visible()
+    reason = page.locator(summary_link.get_attribute("href") or "")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field-error", has_text="Skriv, hvorfor datoen ændres.")).to_be_visible()
     assert_accessible(page)
     page.goto(portal.url + "/caseworker/team")
     assert_accessible(page)

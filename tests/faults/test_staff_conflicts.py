@@ -16,7 +16,7 @@ from html import unescape
 
 from citizen_app.plan_api import fhir, observations
 from tests.conftest import sign_in_as
-from tests.helpers import api, csrf_token, post_form
+from tests.helpers import api, csrf_token, item_fields, post_form
 
 ROUNDS = 10
 
@@ -25,7 +25,7 @@ def _version_of(client, page: str, action: str | None) -> str:  # type: ignore[n
     html = client.get(page).get_data(as_text=True)
     if action is not None:
         html = html[html.index(f'action="{action}"') :]
-    return re.search(r'name="version" value="(\d+)"', html).group(1)
+    return re.search(r'name="(?:[^"]*-)?version" value="(\d+)"', html).group(1)
 
 
 def _new_sign(fhir_url: str, sara_ref: str, goal_id: str, n: int) -> str:
@@ -120,9 +120,13 @@ def test_two_caseworkers_mark_the_same_sign_seen_exactly_one_wins(app, demo, pla
 
     def post(who: str, action: str, version: str, n: int) -> tuple[int, str]:
         comment = f"{who} runde {n}"
+        sign_id = action.split("/signs/")[1].split("/")[0]
         response = clients[who].post(
             action,
-            data={"csrf_token": tokens[who], "version": version, "comment": comment},
+            data={
+                "csrf_token": tokens[who],
+                **item_fields("seen", sign_id, {"version": version, "comment": comment}),
+            },
         )
         return response.status_code, (
             response.get_data(as_text=True) if response.status_code != 303 else comment

@@ -11,7 +11,7 @@ from citizen_app.models import Account
 from citizen_app.notify import notifier
 from citizen_app.services import notifications
 from tests.conftest import sign_in_as
-from tests.helpers import csrf_token, post_form, search_at_api
+from tests.helpers import csrf_token, item_fields, post_form, search_at_api
 from tests.integration.test_citizen_journeys import deliver, text_of
 
 
@@ -56,7 +56,11 @@ def test_sara_sees_her_case_and_jonas_moves_the_step_and_the_date_with_a_reason(
     without_reason = post_form(
         jonas,
         f"{url}/cases/{task['id']}",
-        {"version": task["meta"]["versionId"], "step": "awaiting-information", "due": later},
+        item_fields(
+            "case",
+            task["id"],
+            {"version": task["meta"]["versionId"], "step": "awaiting-information", "due": later},
+        ),
         page=url,
     )
     assert without_reason.status_code == 400
@@ -64,12 +68,16 @@ def test_sara_sees_her_case_and_jonas_moves_the_step_and_the_date_with_a_reason(
     saved = post_form(
         jonas,
         f"{url}/cases/{task['id']}",
-        {
-            "version": task["meta"]["versionId"],
-            "step": "awaiting-information",
-            "due": later,
-            "reason": "Vi venter på en udtalelse fra din læge.",
-        },
+        item_fields(
+            "case",
+            task["id"],
+            {
+                "version": task["meta"]["versionId"],
+                "step": "awaiting-information",
+                "due": later,
+                "reason": "Vi venter på en udtalelse fra din læge.",
+            },
+        ),
         page=url,
     )
     assert saved.status_code == 303
@@ -99,7 +107,9 @@ def test_a_stale_case_update_is_refused_and_shown_nothing_is_overwritten(
     first = post_form(
         jonas,
         f"{url}/cases/{task['id']}",
-        {"version": version, "step": "decided", "due": due.isoformat()},
+        item_fields(
+            "case", task["id"], {"version": version, "step": "decided", "due": due.isoformat()}
+        ),
         page=url,
     )
     assert first.status_code == 303
@@ -111,12 +121,16 @@ def test_a_stale_case_update_is_refused_and_shown_nothing_is_overwritten(
     second = post_form(
         jonas,
         f"{url}/cases/{task['id']}",
-        {
-            "version": version,
-            "step": "assessing",
-            "due": (due + timedelta(days=5)).isoformat(),
-            "reason": "Mere tid",
-        },
+        item_fields(
+            "case",
+            task["id"],
+            {
+                "version": version,
+                "step": "assessing",
+                "due": (due + timedelta(days=5)).isoformat(),
+                "reason": "Mere tid",
+            },
+        ),
         page=url,
     )
     assert second.status_code == 409
@@ -259,7 +273,12 @@ def test_feedback_after_an_answered_conversation_is_optional_and_counts_for_the_
     url = f"/caseworker/citizens/{patient_id(demo)}"
     page = jonas.get(url).get_data(as_text=True)
     conversation_id = re.search(r"/messages/([^/]+)/reply", page).group(1)
-    post_form(jonas, f"{url}/messages/{conversation_id}/reply", {"text": "Selv tak"}, page=url)
+    post_form(
+        jonas,
+        f"{url}/messages/{conversation_id}/reply",
+        item_fields("answer", conversation_id, {"text": "Selv tak"}),
+        page=url,
+    )
     thread = text_of(as_sara.get(f"/messages/{conversation_id}"))
     assert "Hvordan var din kontakt med os?" in thread
     feedback_url = f"/feedback/conversation/{conversation_id}"

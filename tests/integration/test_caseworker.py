@@ -14,7 +14,7 @@ from citizen_app import db
 from citizen_app.accounts_cli import create_staff
 from citizen_app.models import AuditEvent
 from tests.conftest import sign_in_as
-from tests.helpers import csrf_token, post_form, search_at_api
+from tests.helpers import csrf_token, item_fields, post_form, search_at_api
 from tests.integration.test_citizen_journeys import ANSWERS, answer, deliver
 
 
@@ -31,7 +31,7 @@ def version_in(client, page: str, action: str | None = None) -> str:
     html = client.get(page).get_data(as_text=True)
     if action is not None:
         html = html[html.index(f'action="{action}"') :]
-    return re.search(r'name="version" value="(\d+)"', html).group(1)
+    return re.search(r'name="(?:[^"]*-)?version" value="(\d+)"', html).group(1)
 
 
 def save_absence(client, data: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -75,14 +75,20 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
     html = page.get_data(as_text=True)
     conversation_id = re.search(r"/messages/([^/]+)/reply", html).group(1)
     goal_id = re.search(r"/goals/([^/]+)/accept", html).group(1)
-    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    version = re.search(rf'name="accept-{goal_id}-version" value="(\d+)"', html).group(1)
     token = csrf_token(jonas, f"/caseworker/citizens/{patient_id(demo)}")
     reply = jonas.post(
         f"/caseworker/citizens/{patient_id(demo)}/messages/{conversation_id}/reply",
         data={
             "csrf_token": token,
-            "text": "Ja, det ordner jeg.",
-            "message_id": "5f0c7a36-9a55-4b87-9d4e-8f2f2b0d7f11",
+            **item_fields(
+                "answer",
+                conversation_id,
+                {
+                    "text": "Ja, det ordner jeg.",
+                    "message_id": "5f0c7a36-9a55-4b87-9d4e-8f2f2b0d7f11",
+                },
+            ),
         },
     )
     assert reply.status_code == 303
@@ -90,8 +96,11 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
         f"/caseworker/citizens/{patient_id(demo)}/goals/{goal_id}/accept",
         data={
             "csrf_token": token,
-            "version": version,
-            "wording": "Sara øver sig i at tage bussen alene.",
+            **item_fields(
+                "accept",
+                goal_id,
+                {"version": version, "wording": "Sara øver sig i at tage bussen alene."},
+            ),
         },
     )
     assert accepted.status_code == 303
@@ -138,17 +147,24 @@ def test_the_second_of_two_caseworkers_sees_the_conflict_and_nothing_is_lost(
     sign_in_as(jonas, demo["jonas"])
     html = jonas.get(f"/caseworker/citizens/{patient_id(demo)}").get_data(as_text=True)
     goal_id = re.search(r"/goals/([^/]+)/accept", html).group(1)
-    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    version = re.search(rf'name="accept-{goal_id}-version" value="(\d+)"', html).group(1)
     token = csrf_token(jonas, "/caseworker/")
     url = f"/caseworker/citizens/{patient_id(demo)}/goals/{goal_id}"
     first = jonas.post(
         f"{url}/accept",
-        data={"csrf_token": token, "version": version, "wording": "Første formulering"},
+        data={
+            "csrf_token": token,
+            **item_fields("accept", goal_id, {"version": version, "wording": "Første formulering"}),
+        },
     )
     assert first.status_code == 303
     # A second tab (or a colleague) still on the old version:
     second = jonas.post(
-        f"{url}/decline", data={"csrf_token": token, "version": version, "reason": "Ikke nu"}
+        f"{url}/decline",
+        data={
+            "csrf_token": token,
+            **item_fields("decline", goal_id, {"version": version, "reason": "Ikke nu"}),
+        },
     )
     assert second.status_code == 409
     page = text_of(second)
@@ -268,9 +284,14 @@ def test_signs_and_views_on_goals_reach_the_queue_and_a_seen_comment_reaches_the
         )
     )
     sign_version = version_in(jonas, f"/caseworker/citizens/{patient_id(demo)}", ours)
+    sign_id = ours.split("/signs/")[1].split("/")[0]
     assert (
         jonas.post(
-            ours, data={"csrf_token": token, "comment": "Godt gået!", "version": sign_version}
+            ours,
+            data={
+                "csrf_token": token,
+                **item_fields("seen", sign_id, {"comment": "Godt gået!", "version": sign_version}),
+            },
         ).status_code
         == 303
     )
@@ -278,9 +299,14 @@ def test_signs_and_views_on_goals_reach_the_queue_and_a_seen_comment_reaches_the
         r'action="(/caseworker/citizens/[^"]+/feedback/[^"]+/seen)"', html
     ).group(1)
     feedback_version = version_in(jonas, f"/caseworker/citizens/{patient_id(demo)}", feedback_url)
+    feedback_id = feedback_url.split("/feedback/")[1].split("/")[0]
     assert (
         jonas.post(
-            feedback_url, data={"csrf_token": token, "version": feedback_version}
+            feedback_url,
+            data={
+                "csrf_token": token,
+                **item_fields("seen", feedback_id, {"version": feedback_version}),
+            },
         ).status_code
         == 303
     )
@@ -300,8 +326,11 @@ def test_timeliness_counts_waiting_overdue_and_the_median_answer_time(app, as_sa
         f"/caseworker/citizens/{patient_id(demo)}/messages/{conversation_id}/reply",
         data={
             "csrf_token": token,
-            "text": "Svar",
-            "message_id": "0c5f0fd1-4b3e-4c36-9c7e-0a3f2c1a9b77",
+            **item_fields(
+                "answer",
+                conversation_id,
+                {"text": "Svar", "message_id": "0c5f0fd1-4b3e-4c36-9c7e-0a3f2c1a9b77"},
+            ),
         },
     )
     caseload = text_of(jonas.get("/caseworker/"))

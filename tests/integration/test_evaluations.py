@@ -32,7 +32,7 @@ def _url(demo, goal_id: str) -> str:
 
 def _version(client, url: str) -> str:
     html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
+    return re.search(r'type="hidden" name="version" value="(\d+)"', html).group(1)
 
 
 def _jonas(app, demo):  # type: ignore[no-untyped-def]
@@ -137,7 +137,7 @@ def test_a_stale_version_is_shown_with_both_versions_and_the_typed_words_and_not
         len(search_at_api(plan_service.fhir_url, "Observation", _count="500")) == evaluations_before
     )
     # Deciding again from the page now shown works.
-    fresh = re.search(r'name="version" type="hidden" value="(\d+)"', stale.get_data(as_text=True))
+    fresh = re.search(r'type="hidden" name="version" value="(\d+)"', stale.get_data(as_text=True))
     assert fresh.group(1) == str(int(seen) + 1)
 
 

@@ -319,7 +319,7 @@ def test_manage_passkeys_rename_add_remove(app, client, demo, sara_with_passkey)
     assert (
         client.post(
             f"/account/passkeys/{first.id}/rename",
-            data={"csrf_token": token, "name": "Gammel telefon"},
+            data={"csrf_token": token, f"rename-{first.id}-name": "Gammel telefon"},
         ).status_code
         == 303
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import (
     abort,
     current_app,
@@ -15,11 +17,14 @@ from ...data import accounts as account_data
 from ...data import delegations as delegation_data
 from ...forms.caseworker import (
     AcceptGoalForm,
+    CaseUpdateForm,
     DeclineGoalForm,
+    MarkSeenForm,
     RegisterRepresentativeForm,
+    SignSeenForm,
     StaffReplyForm,
 )
-from ...forms.common import PlainForm
+from ...forms.common import PortalForm, item_form
 from ...identity import current_actor
 from ...notify import notifier
 from ...services import review
@@ -35,28 +40,55 @@ def _reading():
     return reading
 
 
-def _render_citizen(reading, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _render_citizen(reading, status: int = 200, submitted: PortalForm | None = None, **shown):  # type: ignore[no-untyped-def]
+    """The citizen page. `submitted` is the form just sent (one item's form, or the register form), shown
+    again with what was typed and its errors; every other item gets a fresh form of its own."""
     items = review.review_items(reading.plan)
     return render_template(
         "caseworker/citizen.html",
         reading=reading,
         items=items,
         patient_id=current_citizen_ref().split("/", 1)[1],
-        accept_form=forms.get("accept_form") or AcceptGoalForm(),
-        decline_form=forms.get("decline_form") or DeclineGoalForm(),
-        reply_form=forms.get("reply_form") or StaffReplyForm(),
-        conflict=forms.get("conflict"),
-        seen_conflict=forms.get("seen_conflict"),
-        kept=forms.get("kept"),
-        case_form=forms.get("case_form"),
-        case_form_id=forms.get("case_form_id"),
-        case_conflict=forms.get("case_conflict"),
-        code=forms.get("code"),
-        invitation=forms.get("invitation"),
-        representative_form=forms.get("representative_form") or RegisterRepresentativeForm(),
+        item_forms=_item_forms(reading.plan, items, submitted),
+        submitted=submitted,
+        conflict=shown.get("conflict"),
+        seen_conflict=shown.get("seen_conflict"),
+        case_conflict=shown.get("case_conflict"),
+        code=shown.get("code"),
+        invitation=shown.get("invitation"),
+        representative_form=(
+            submitted
+            if isinstance(submitted, RegisterRepresentativeForm)
+            else RegisterRepresentativeForm(formdata=None)
+        ),
         representatives=_representatives(),
-        plain=PlainForm(),
     ), status
+
+
+def _item_forms(plan, items, submitted: PortalForm | None) -> dict[tuple[str, str], PortalForm]:  # type: ignore[no-untyped-def]
+    """One form per item and per action, keyed (kind, id) and prefixed "<kind>-<id>-" (WTForms prefix=)."""
+    forms: dict[tuple[str, str], PortalForm] = {}
+
+    def add(form_class, kind: str, item_id: str, **data) -> None:  # type: ignore[no-untyped-def]
+        forms[(kind, item_id)] = item_form(form_class, kind, item_id, submitted, **data)
+
+    for item in items:
+        if item.kind == "goal":
+            words = item.goal.citizen_wording.text if item.goal.citizen_wording else ""
+            add(AcceptGoalForm, "accept", item.goal.id, wording=words)
+            add(DeclineGoalForm, "decline", item.goal.id)
+        elif item.kind == "feedback":
+            add(MarkSeenForm, "seen", item.feedback.id)
+        elif item.kind == "sign":
+            add(SignSeenForm, "seen", item.sign.id)
+        elif item.kind == "preparation":
+            add(MarkSeenForm, "seen", item.preparation.id)
+        else:
+            add(StaffReplyForm, "answer", item.conversation.id, message_id=str(uuid.uuid4()))
+    for case in plan.cases:
+        if case.open:
+            add(CaseUpdateForm, "case", case.id, step=case.step, due=case.due)
+    return forms
 
 
 def _representatives():  # type: ignore[no-untyped-def]
@@ -80,9 +112,9 @@ def _practitioner_ref() -> str:
     return review.practitioner_ref(plan_client(), current_actor().fhir_ref or "")
 
 
-def _seen_version() -> str:
+def _seen_version(form: MarkSeenForm) -> str:
     """The version of the item the caseworker saw, carried in the form: never re-read before the update."""
-    version = request.form.get("version") or ""
+    version = form.version.data or ""
     if not version.isdigit():
         abort(400)
     return version

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response as FlaskResponse
 from flask import (
     abort,
@@ -16,6 +18,7 @@ from ...authz import Action
 from ...forms.caseworker import (
     CaseUpdateForm,
 )
+from ...forms.common import item_prefix
 from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ...services import cases as case_service
 from ...services.plan_reading import plan_client, read_plan
@@ -24,16 +27,16 @@ from . import bp
 from ._common import _notify, _practitioner_ref, _reading, _render_citizen
 
 
-@bp.post("/citizens/<patient_id>/cases/<task_id>")
+@bp.post("/citizens/<uuid:patient_id>/cases/<uuid:task_id>")
 @guarded(Action.CASE_UPDATE, "Task")
-def update_case(patient_id: str, task_id: str) -> FlaskResponse | tuple[str, int]:
+def update_case(patient_id: uuid.UUID, task_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     """Step and decision date, based on the version the caseworker saw; a new date needs a reason."""
     reading = _reading()
-    case = reading.plan.case(task_id)
+    case = reading.plan.case(str(task_id))
     if case is None:
         abort(404)
-    form = CaseUpdateForm()
-    again = {"case_form": form, "case_form_id": case.id}
+    form = CaseUpdateForm(prefix=item_prefix("case", case.id))
+    again = {"submitted": form}
     if not form.validate_on_submit():
         return _render_citizen(reading, 400, **again)
     reason = form.reason.data if (form.reason.data or "").strip() else None
@@ -46,7 +49,7 @@ def update_case(patient_id: str, task_id: str) -> FlaskResponse | tuple[str, int
     try:
         case_service.update_case(
             plan_client(),
-            task_id,
+            case.id,
             version=version,
             step=form.step.data,
             due=form.due.data,
@@ -55,9 +58,9 @@ def update_case(patient_id: str, task_id: str) -> FlaskResponse | tuple[str, int
         )
     except PlanAPIConflict:
         current = read_plan(db.session(), current_citizen_ref()).plan
-        now_case = current.case(task_id) if current else None
+        now_case = current.case(case.id) if current else None
         try:
-            base = case_service.seen_version(plan_client(), task_id, version)
+            base = case_service.seen_version(plan_client(), case.id, version)
         except PlanAPIError:
             base = None
         conflict = (

@@ -37,11 +37,11 @@ def _render(reading, goal, form, status: int = 200, conflict=None):  # type: ign
     ), status
 
 
-@bp.route("/citizens/<patient_id>/goals/<goal_id>/evaluation", methods=["GET", "POST"])
+@bp.route("/citizens/<uuid:patient_id>/goals/<uuid:goal_id>/evaluation", methods=["GET", "POST"])
 @guarded(Action.CASE_REVIEW, "Goal")
-def evaluate(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
+def evaluate(patient_id: uuid.UUID, goal_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
-    goal = reading.plan.goal(goal_id)
+    goal = reading.plan.goal(str(goal_id))
     if goal is None or not evaluations.evaluated(goal):
         abort(404)
     form = EvaluationForm()
@@ -56,10 +56,7 @@ def evaluate(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
     version = form.version.data or ""
     if not version.isdigit():
         abort(400)
-    try:
-        evaluation_id = uuid.UUID(form.evaluation_id.data or "")
-    except ValueError:
-        evaluation_id = uuid.uuid4()
+    evaluation_id = form.evaluation_uuid()
     try:
         author_ref = _practitioner_ref()
         evaluations.record(

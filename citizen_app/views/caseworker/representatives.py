@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response as FlaskResponse
 from flask import (
     abort,
@@ -28,9 +30,9 @@ from . import bp
 from ._common import _reading, _render_citizen
 
 
-@bp.post("/citizens/<patient_id>/representatives")
+@bp.post("/citizens/<uuid:patient_id>/representatives")
 @guarded(Action.CASE_REVIEW, "Delegation")
-def register_representative(patient_id: str) -> tuple[str, int]:
+def register_representative(patient_id: uuid.UUID) -> tuple[str, int]:
     """A guardian or a parent with custody: all scopes, registered here, ended only here."""
     reading = _reading()
     form = RegisterRepresentativeForm()
@@ -38,7 +40,7 @@ def register_representative(patient_id: str) -> tuple[str, int]:
     if citizen is None:
         abort(404)
     if not form.validate_on_submit():
-        return _render_citizen(reading, 400, representative_form=form)
+        return _render_citizen(reading, 400, submitted=form)
     _delegation, code = delegation_service.invite(
         db.session(),
         citizen=citizen,
@@ -54,9 +56,9 @@ def register_representative(patient_id: str) -> tuple[str, int]:
     return _render_citizen(reading, invitation=(form.name.data, code))
 
 
-@bp.post("/citizens/<patient_id>/representatives/<delegation_id>/end")
+@bp.post("/citizens/<uuid:patient_id>/representatives/<uuid:delegation_id>/end")
 @guarded(Action.CASE_REVIEW, "Delegation", resource=delegation)
-def end_representative(patient_id: str, delegation_id: str) -> FlaskResponse:
+def end_representative(patient_id: uuid.UUID, delegation_id: uuid.UUID) -> FlaskResponse:
     """A guardian's or a parent's, of this citizen: the policy refuses a relative's (the citizen's own)."""
     found: Delegation = current_resource()
     if not PlainForm().validate_on_submit():
@@ -66,9 +68,9 @@ def end_representative(patient_id: str, delegation_id: str) -> FlaskResponse:
     return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
 
 
-@bp.post("/citizens/<patient_id>/activation-code")
+@bp.post("/citizens/<uuid:patient_id>/activation-code")
 @guarded(Action.CASE_REVIEW, "ActivationCode")
-def activation_code(patient_id: str) -> tuple[str, int]:
+def activation_code(patient_id: uuid.UUID) -> tuple[str, int]:
     reading = _reading()
     if not PlainForm().validate_on_submit():
         abort(400)

@@ -10,7 +10,6 @@ from flask import (
     abort,
     flash,
     redirect,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,9 +19,11 @@ from ...authz import Action
 from ...forms.caseworker import (
     AcceptGoalForm,
     DeclineGoalForm,
+    MarkSeenForm,
+    SignSeenForm,
     StaffReplyForm,
 )
-from ...forms.common import PlainForm
+from ...forms.common import item_prefix
 from ...identity import current_actor
 from ...plan_api import PlanAPIConflict, PlanAPIError, PlanAPINotFound
 from ...plan_api.domain import GoalConflict, SeenState, StaffConflict
@@ -33,9 +34,9 @@ from . import bp
 from ._common import _practitioner_ref, _reading, _render_citizen, _seen_version
 
 
-@bp.get("/citizens/<patient_id>")
+@bp.get("/citizens/<uuid:patient_id>")
 @guarded(Action.CASE_PLAN_READ, "CarePlan")
-def citizen(patient_id: str) -> tuple[str, int]:
+def citizen(patient_id: uuid.UUID) -> tuple[str, int]:
     reading = _reading()
     for item in review.review_items(reading.plan):
         if item.conversation is not None:
@@ -54,11 +55,11 @@ def _own_goal(goal_id: str) -> None:
         abort(404)
 
 
-def _decide(goal_id: str, form, form_name: str, text_field, change, done: str):  # type: ignore[no-untyped-def]
+def _decide(goal_id: str, form, text_field, change, done: str):  # type: ignore[no-untyped-def]
     """Accept or decline: based on the version the caseworker saw; a conflict or an outage keeps the text."""
     reading = _reading()
     if not form.validate_on_submit():
-        return _render_citizen(reading, 400, **{form_name: form})
+        return _render_citizen(reading, 400, submitted=form)
     _own_goal(goal_id)
     version = _version(form.version.data)
     try:
@@ -67,45 +68,47 @@ def _decide(goal_id: str, form, form_name: str, text_field, change, done: str): 
         abort(404)
     except PlanAPIConflict:
         conflict = _conflict(goal_id, form.version.data, text_field.data)
-        return _render_citizen(reading, 409, conflict=conflict, **{form_name: form})
+        return _render_citizen(reading, 409, submitted=form, conflict=conflict)
     except PlanAPIError:
         text_field.errors = [
             _("The plan system cannot be reached. Your text is kept: try again soon.")
         ]
-        return _render_citizen(reading, 503, **{form_name: form})
+        return _render_citizen(reading, 503, submitted=form)
     flash(done)
     return redirect(
         url_for("caseworker.citizen", patient_id=current_citizen_ref().split("/", 1)[1]), code=303
     )
 
 
-@bp.post("/citizens/<patient_id>/goals/<goal_id>/accept")
+@bp.post("/citizens/<uuid:patient_id>/goals/<uuid:goal_id>/accept")
 @guarded(Action.CASE_REVIEW, "Goal")
-def accept(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
-    form = AcceptGoalForm()
+def accept(patient_id: uuid.UUID, goal_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
+    form = AcceptGoalForm(prefix=item_prefix("accept", goal_id))
     return _decide(
-        goal_id,
+        str(goal_id),
         form,
-        "accept_form",
         form.wording,
         lambda version, text: review.accept_goal(
-            plan_client(), goal_id, version=version, wording=text, author_ref=_practitioner_ref()
+            plan_client(),
+            str(goal_id),
+            version=version,
+            wording=text,
+            author_ref=_practitioner_ref(),
         ),
         _("The goal is in the plan, with the citizen's words and yours."),
     )
 
 
-@bp.post("/citizens/<patient_id>/goals/<goal_id>/decline")
+@bp.post("/citizens/<uuid:patient_id>/goals/<uuid:goal_id>/decline")
 @guarded(Action.CASE_REVIEW, "Goal")
-def decline(patient_id: str, goal_id: str) -> FlaskResponse | tuple[str, int]:
-    form = DeclineGoalForm()
+def decline(patient_id: uuid.UUID, goal_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
+    form = DeclineGoalForm(prefix=item_prefix("decline", goal_id))
     return _decide(
-        goal_id,
+        str(goal_id),
         form,
-        "decline_form",
         form.reason,
         lambda version, text: review.decline_goal(
-            plan_client(), goal_id, version=version, reason=text
+            plan_client(), str(goal_id), version=version, reason=text
         ),
         _("The goal is declined. The citizen sees your reason."),
     )
@@ -122,20 +125,17 @@ def _conflict(goal_id: str, version: str | None, typed: str | None) -> GoalConfl
     return review.goal_conflict(plan_client(), goal_id, _version(version), typed)
 
 
-@bp.post("/citizens/<patient_id>/messages/<conversation_id>/reply")
+@bp.post("/citizens/<uuid:patient_id>/messages/<uuid:conversation_id>/reply")
 @guarded(Action.CASE_REVIEW, "Communication")
-def answer(patient_id: str, conversation_id: str) -> FlaskResponse | tuple[str, int]:
+def answer(patient_id: uuid.UUID, conversation_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
-    conversation = reading.plan.conversation(conversation_id)
+    conversation = reading.plan.conversation(str(conversation_id))
     if conversation is None:
         abort(404)
-    form = StaffReplyForm()
+    form = StaffReplyForm(prefix=item_prefix("answer", conversation_id))
     if not form.validate_on_submit():
-        return _render_citizen(reading, 400, reply_form=form)
-    try:
-        message_id = uuid.UUID(form.message_id.data or "")
-    except ValueError:
-        message_id = uuid.uuid4()
+        return _render_citizen(reading, 400, submitted=form)
+    message_id = form.message_uuid()
     try:
         review.reply(
             plan_client(),
@@ -149,15 +149,14 @@ def answer(patient_id: str, conversation_id: str) -> FlaskResponse | tuple[str, 
         form.text.errors = [
             _("The plan system cannot be reached. Your text is kept: try again soon.")
         ]
-        return _render_citizen(reading, 503, reply_form=form)
+        return _render_citizen(reading, 503, submitted=form)
     flash(_("Your answer is sent."))
     return redirect(url_for("caseworker.citizen", patient_id=patient_id), code=303)
 
 
-def _mark_seen(reading, kind: str, resource_type: str, resource_id: str, typed, update):  # type: ignore[no-untyped-def]
+def _mark_seen(reading, form, kind: str, resource_type: str, resource_id: str, typed, update):  # type: ignore[no-untyped-def]
     """One "mark as seen": a 412 shows both versions and the unsaved words; an outage keeps the words."""
-    version = _seen_version()
-    kept = {"id": resource_id, "text": typed} if typed else None
+    version = _seen_version(form)
     try:
         update(version)
     except PlanAPIConflict:
@@ -169,35 +168,41 @@ def _mark_seen(reading, kind: str, resource_type: str, resource_id: str, typed, 
             unknown = SeenState("", None, None, None)
             conflict = StaffConflict(kind, resource_id, unknown, unknown, typed)
         fresh = read_plan(db.session(), current_citizen_ref())
-        return _render_citizen(fresh if fresh.plan else reading, 409, seen_conflict=conflict)
+        return _render_citizen(
+            fresh if fresh.plan else reading, 409, submitted=form, seen_conflict=conflict
+        )
     except PlanAPINotFound:
         abort(404)
     except PlanAPIError:
         flash(_("The plan system cannot be reached. Your text is kept: try again soon."))
-        return _render_citizen(reading, 503, kept=kept)
+        return _render_citizen(reading, 503, submitted=form)
     flash(_("Marked as seen."))
     return redirect(
         url_for("caseworker.citizen", patient_id=current_citizen_ref().split("/", 1)[1]), code=303
     )
 
 
-@bp.post("/citizens/<patient_id>/signs/<sign_id>/seen")
+@bp.post("/citizens/<uuid:patient_id>/signs/<uuid:sign_id>/seen")
 @guarded(Action.CASE_REVIEW, "Observation")
-def sign_seen(patient_id: str, sign_id: str) -> FlaskResponse | tuple[str, int]:
+def sign_seen(patient_id: uuid.UUID, sign_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
     known = {s.id for goal in reading.plan.goals for s in goal.signs}
-    if sign_id not in known or not PlainForm().validate_on_submit():
+    if str(sign_id) not in known:
         abort(404)
-    comment = (request.form.get("comment") or "")[:1000]
+    form = SignSeenForm(prefix=item_prefix("seen", sign_id))
+    if not form.validate_on_submit():
+        return _render_citizen(reading, 400, submitted=form)
+    comment = form.comment.data or ""
     return _mark_seen(
         reading,
+        form,
         "sign",
         "Observation",
-        sign_id,
+        str(sign_id),
         comment if comment.strip() else None,
         lambda version: review.mark_sign_seen(
             plan_client(),
-            sign_id,
+            str(sign_id),
             version=version,
             by_ref=current_actor().fhir_ref or "",
             comment=comment if comment.strip() else None,
@@ -205,37 +210,43 @@ def sign_seen(patient_id: str, sign_id: str) -> FlaskResponse | tuple[str, int]:
     )
 
 
-@bp.post("/citizens/<patient_id>/feedback/<feedback_id>/seen")
+@bp.post("/citizens/<uuid:patient_id>/feedback/<uuid:feedback_id>/seen")
 @guarded(Action.CASE_REVIEW, "Communication")
-def feedback_seen(patient_id: str, feedback_id: str) -> FlaskResponse | tuple[str, int]:
+def feedback_seen(patient_id: uuid.UUID, feedback_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
     known = {f.id for goal in reading.plan.goals for f in goal.feedback}
-    if feedback_id not in known or not PlainForm().validate_on_submit():
+    form = MarkSeenForm(prefix=item_prefix("seen", feedback_id))
+    if str(feedback_id) not in known or not form.validate_on_submit():
         abort(404)
     return _mark_seen(
         reading,
+        form,
         "feedback",
         "Communication",
-        feedback_id,
+        str(feedback_id),
         None,
-        lambda version: review.mark_feedback_seen(plan_client(), feedback_id, version=version),
+        lambda version: review.mark_feedback_seen(plan_client(), str(feedback_id), version=version),
     )
 
 
-@bp.post("/citizens/<patient_id>/preparations/<response_id>/seen")
+@bp.post("/citizens/<uuid:patient_id>/preparations/<uuid:response_id>/seen")
 @guarded(Action.CASE_REVIEW, "QuestionnaireResponse")
-def preparation_seen(patient_id: str, response_id: str) -> FlaskResponse | tuple[str, int]:
+def preparation_seen(
+    patient_id: uuid.UUID, response_id: uuid.UUID
+) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
     known = {p.id for m in reading.plan.meetings for p in m.preparations}
-    if response_id not in known or not PlainForm().validate_on_submit():
+    form = MarkSeenForm(prefix=item_prefix("seen", response_id))
+    if str(response_id) not in known or not form.validate_on_submit():
         abort(404)
     return _mark_seen(
         reading,
+        form,
         "preparation",
         "QuestionnaireResponse",
-        response_id,
+        str(response_id),
         None,
         lambda version: review.mark_preparation_seen(
-            plan_client(), response_id, version=version, by_ref=current_actor().fhir_ref or ""
+            plan_client(), str(response_id), version=version, by_ref=current_actor().fhir_ref or ""
         ),
     )

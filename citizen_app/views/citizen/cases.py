@@ -4,6 +4,7 @@ one, the optional "how was your contact with us?" question, and complaints with 
 from __future__ import annotations
 
 import json
+import uuid
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -76,9 +77,9 @@ def _draft():  # type: ignore[no-untyped-def]
     )
 
 
-def _meeting(meeting_id: str):  # type: ignore[no-untyped-def]
+def _meeting(meeting_id: uuid.UUID):  # type: ignore[no-untyped-def]
     reading = _reading()
-    meeting = reading.plan.meeting(meeting_id)
+    meeting = reading.plan.meeting(str(meeting_id))
     if meeting is None or not meeting.upcoming(utcnow()):
         abort(404)
     return reading, meeting
@@ -109,9 +110,9 @@ def _answers(meeting_id: str) -> dict[str, str]:
     return drafts.answers(draft) if meetings.appointment_of(draft) == meeting_id else {}
 
 
-@bp.route("/meetings/<meeting_id>/prepare/<step>", methods=["GET", "POST"])
+@bp.route("/meetings/<uuid:meeting_id>/prepare/<step>", methods=["GET", "POST"])
 @guarded(Action.MEETING_PREPARE, "QuestionnaireResponse")
-def prepare(meeting_id: str, step: str) -> str | FlaskResponse | tuple[str, int]:
+def prepare(meeting_id: uuid.UUID, step: str) -> str | FlaskResponse | tuple[str, int]:
     if step not in meetings.STEPS:
         abort(404)
     reading, meeting = _meeting(meeting_id)
@@ -135,7 +136,7 @@ def prepare(meeting_id: str, step: str) -> str | FlaskResponse | tuple[str, int]
             }
         else:
             typed = {step: request.form.get("answer", "")}
-        _save(meeting_id, step, typed)  # before any check: what was typed is kept
+        _save(meeting.id, step, typed)  # before any check: what was typed is kept
         if request.form.get("go") == "keep":  # static/js/keep.js as the person types
             return kept()
         if request.form.get("go") == "later":
@@ -159,7 +160,7 @@ def prepare(meeting_id: str, step: str) -> str | FlaskResponse | tuple[str, int]
                 return redirect(url_for("citizen.prepare_check", meeting_id=meeting_id), code=303)
             return redirect(url_for("citizen.prepare", meeting_id=meeting_id, step=after), code=303)
     else:
-        saved = _answers(meeting_id)
+        saved = _answers(meeting.id)
         if step == "goals":
             for goal in goals:
                 form[f"progress-{goal.id}"].data = saved.get(f"progress-{goal.id}") or None
@@ -179,12 +180,12 @@ def prepare(meeting_id: str, step: str) -> str | FlaskResponse | tuple[str, int]
     ), 400 if form.errors else 200
 
 
-@bp.route("/meetings/<meeting_id>/prepare/check", methods=["GET", "POST"])
+@bp.route("/meetings/<uuid:meeting_id>/prepare/check", methods=["GET", "POST"])
 @guarded(Action.MEETING_PREPARE, "QuestionnaireResponse")
-def prepare_check(meeting_id: str) -> str | FlaskResponse | tuple[str, int]:
+def prepare_check(meeting_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
     reading, meeting = _meeting(meeting_id)
     draft = _draft()
-    answers = _answers(meeting_id)
+    answers = _answers(meeting.id)
     if draft is None or not answers:
         return redirect(url_for("citizen.prepare", meeting_id=meeting_id, step="goals"), code=303)
     goals = _goals(reading)
@@ -236,11 +237,11 @@ def _about(reading: PlanReading, kind: str, about_id: str) -> str:
     return f"{ABOUT[kind]}/{about_id}"
 
 
-@bp.route("/feedback/<kind>/<about_id>", methods=["GET", "POST"])
+@bp.route("/feedback/<kind>/<uuid:about_id>", methods=["GET", "POST"])
 @guarded(Action.CONTACT_FEEDBACK_WRITE, "QuestionnaireResponse")
-def contact_feedback(kind: str, about_id: str) -> str | FlaskResponse | tuple[str, int]:
+def contact_feedback(kind: str, about_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
     reading = _reading()
-    about = _about(reading, kind, about_id)
+    about = _about(reading, kind, str(about_id))
     form = ContactFeedbackForm()
     if request.method == "GET":
         keeping.restore(form, FEEDBACK, about)
@@ -308,9 +309,9 @@ def new_complaint() -> str | FlaskResponse | tuple[str, int]:
     ), 400 if form.errors else 200
 
 
-@bp.get("/complaints/<receipt>")
+@bp.get("/complaints/<uuid:receipt>")
 @guarded(Action.COMPLAINT_WRITE, "Communication")
-def complaint_receipt(receipt: str) -> str:
+def complaint_receipt(receipt: uuid.UUID) -> str:
     found = outbox_data.by_message_id(
         db.session(), receipt, plan_key=current_citizen_ref(), purpose="complaint"
     )

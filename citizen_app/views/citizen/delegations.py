@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -51,9 +53,9 @@ def invite() -> str | tuple[str, int]:
     )
 
 
-@bp.route("/delegations/<delegation_id>", methods=["GET", "POST"])
+@bp.route("/delegations/<uuid:delegation_id>", methods=["GET", "POST"])
 @guarded(Action.DELEGATION_MANAGE, "Delegation", resource=delegation)
-def change(delegation_id: str) -> str | FlaskResponse | tuple[str, int]:
+def change(delegation_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
     """Only a relative the citizen invited: the policy refuses a guardian's, a parent's or someone else's."""
     found: Delegation = current_resource()
     form = ChangeForm()
@@ -71,9 +73,9 @@ def change(delegation_id: str) -> str | FlaskResponse | tuple[str, int]:
     )
 
 
-@bp.post("/delegations/<delegation_id>/revoke")
+@bp.post("/delegations/<uuid:delegation_id>/revoke")
 @guarded(Action.DELEGATION_MANAGE, "Delegation", resource=delegation)
-def revoke(delegation_id: str) -> FlaskResponse:
+def revoke(delegation_id: uuid.UUID) -> FlaskResponse:
     """A relative the citizen invited; a guardian's or a parent's is refused by the policy (a caseworker's)."""
     found: Delegation = current_resource()
     if not PlainForm().validate_on_submit():

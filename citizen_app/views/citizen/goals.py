@@ -3,6 +3,8 @@ a chart and a table, and the citizen's own words and view on a goal already in t
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response as FlaskResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -139,26 +141,26 @@ def _text_or_none(value: str | None) -> str | None:
     return value if value and value.strip() else None
 
 
-def _goal_in_plan(goal_id: str):
+def _goal_in_plan(goal_id: uuid.UUID):  # type: ignore[no-untyped-def]
     reading = read_plan(db.session(), current_citizen_ref())
-    goal = reading.plan.goal(goal_id) if reading.plan else None
+    goal = reading.plan.goal(str(goal_id)) if reading.plan else None
     if goal is None:
         abort(404)
     return reading, goal
 
 
-@bp.get("/plan/goals/<goal_id>")
+@bp.get("/plan/goals/<uuid:goal_id>")
 @guarded(Action.PLAN_READ, "Goal")
-def goal(goal_id: str) -> str:
+def goal(goal_id: uuid.UUID) -> str:
     reading, goal = _goal_in_plan(goal_id)
     return render_template(
         "citizen/goal.html", reading=reading, goal=goal, chart=progress_chart(goal.signs)
     )
 
 
-@bp.route("/plan/goals/<goal_id>/my-words", methods=["GET", "POST"])
+@bp.route("/plan/goals/<uuid:goal_id>/my-words", methods=["GET", "POST"])
 @guarded(Action.GOAL_FEEDBACK_WRITE, "Communication")
-def goal_feedback(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
+def goal_feedback(goal_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
     _reading, goal = _goal_in_plan(goal_id)
     if not goal.in_plan:
         abort(404)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -99,8 +101,8 @@ def new_message() -> str | FlaskResponse | tuple[str, int]:
     ), 400 if form.errors else 200
 
 
-def _thread(reading: PlanReading, conversation_id: str):  # type: ignore[no-untyped-def]
-    thread = reading.plan.conversation(conversation_id) if reading.plan else None
+def _thread(reading: PlanReading, conversation_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    thread = reading.plan.conversation(str(conversation_id)) if reading.plan else None
     if thread is None:
         abort(404)  # another citizen's conversation answers exactly like one that does not exist
     return thread
@@ -122,18 +124,19 @@ def _render_conversation(reading: PlanReading, thread, form: ReplyForm, status: 
     ), status
 
 
-@bp.get("/messages/<conversation_id>")
+@bp.get("/messages/<uuid:conversation_id>")
 @guarded(Action.MESSAGE_READ, "Communication")
-def conversation(conversation_id: str) -> tuple[str, int]:
+def conversation(conversation_id: uuid.UUID) -> tuple[str, int]:
     reading = _reading()
+    thread = _thread(reading, conversation_id)
     form = ReplyForm()
-    keeping.restore(form, REPLY, conversation_id)
-    return _render_conversation(reading, _thread(reading, conversation_id), form)
+    keeping.restore(form, REPLY, thread.id)
+    return _render_conversation(reading, thread, form)
 
 
-@bp.post("/messages/<conversation_id>/reply")
+@bp.post("/messages/<uuid:conversation_id>/reply")
 @guarded(Action.MESSAGE_WRITE, "Communication")
-def reply(conversation_id: str) -> FlaskResponse | tuple[str, int]:
+def reply(conversation_id: uuid.UUID) -> FlaskResponse | tuple[str, int]:
     reading = _reading()
     thread = _thread(reading, conversation_id)
     form = ReplyForm()

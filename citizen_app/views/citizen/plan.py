@@ -42,17 +42,13 @@ def plan() -> str:
     )
 
 
-@bp.post("/plan/receipts/<receipt>")
+@bp.post("/plan/receipts/<uuid:receipt>")
 @guarded(Action.DELEGATION_MANAGE, "DelegatedActReceipt")
-def receipt_seen(receipt: str) -> FlaskResponse:
+def receipt_seen(receipt: uuid.UUID) -> FlaskResponse:
     """The citizen dismissed a receipt ("OK, I know"), or opened the item it is about ("See it")."""
     if not PlainForm().validate_on_submit():
         abort(400)
-    try:
-        wanted = uuid.UUID(receipt)
-    except ValueError:
-        abort(404)
-    seen = receipts.mark_seen(db.session(), current_actor().account_id, wanted)
+    seen = receipts.mark_seen(db.session(), current_actor().account_id, receipt)
     if seen is None:
         abort(404)
     if request.form.get("go") == "open":
@@ -60,11 +56,11 @@ def receipt_seen(receipt: str) -> FlaskResponse:
     return redirect(url_for("citizen.plan") + "#receipts-title", code=303)
 
 
-@bp.route("/plan/goals/<goal_id>/progress", methods=["GET", "POST"])
+@bp.route("/plan/goals/<uuid:goal_id>/progress", methods=["GET", "POST"])
 @guarded(Action.PROGRESS_SIGN_WRITE, "Observation")
-def progress_sign(goal_id: str) -> str | FlaskResponse | tuple[str, int]:
+def progress_sign(goal_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
     reading = read_plan(db.session(), current_citizen_ref())
-    goal = reading.plan.goal(goal_id) if reading.plan else None
+    goal = reading.plan.goal(str(goal_id)) if reading.plan else None
     if goal is None or not goal.in_plan:
         abort(404)
     form = ProgressSignForm()
@@ -106,9 +102,9 @@ SEND_AGAIN_ACTION = {
 }
 
 
-@bp.post("/plan/sent/<receipt>/send-again")
+@bp.post("/plan/sent/<uuid:receipt>/send-again")
 @guarded(Action.PLAN_READ, "CarePlan")
-def send_again(receipt: str) -> FlaskResponse:
+def send_again(receipt: uuid.UUID) -> FlaskResponse:
     """An item the plan system refused: back in line, as it was written (the person's text is kept)."""
     row = outbox_data.dead_by_message_id(db.session(), receipt, plan_key=current_citizen_ref())
     action = SEND_AGAIN_ACTION.get(row.purpose) if row is not None else None
