@@ -138,26 +138,78 @@ def problems_on(client: Any, paths: list[str], who: str) -> list[str]:
 
 @pytest.fixture
 def busy(app, demo) -> dict[str, Any]:
-    """Sara has written a message and a goal, Jonas has answered, and she has noted a sign not yet sent."""
+    """Sara has written a message and a goal and Jonas has answered; she has prepared the next meeting (a
+    choice and words for a goal, topics), said how the last one was, and complained, all delivered; and she has
+    noted a sign that waits to be sent."""
+    from datetime import date
+
     from citizen_app import db
+    from citizen_app.data import drafts
+    from citizen_app.models import utcnow
+    from citizen_app.services import contact, meetings
+    from citizen_app.services.plan_reading import read_plan
     from citizen_app.services.progress_signs import note_progress_sign
-    from tests.browser.test_matrix import sara_writes_and_jonas_answers
-    from tests.integration.test_delegation import saras_goal
+    from tests.browser.test_matrix import deliver, sara_writes_and_jonas_answers
 
-    sara_writes_and_jonas_answers(SimpleNamespace(app=app), demo, answer=True)
-    goal = saras_goal(app, demo)
+    portal = SimpleNamespace(app=app)
+    sara, jonas = demo["sara"], demo["jonas"]
+    sara_writes_and_jonas_answers(portal, demo, answer=True)
     with app.app_context():
-        from datetime import date
-
+        session = db.session()
+        plan = read_plan(session, sara.fhir_ref).plan
+        goal = plan.goals[0]
+        coming = plan.next_meeting(utcnow())
+        earlier = next(m for m in plan.meetings if not m.upcoming(utcnow()))
+        draft = drafts.save(
+            session,
+            account_id=sara.id,
+            citizen_ref=sara.fhir_ref,
+            kind=meetings.KIND,
+            step="topics",
+            updates={
+                f"progress-{goal.id}": "bit-closer",
+                f"note-{goal.id}": "Jeg handlede selv",
+                "topics": "Bussen",
+            },
+        )
+        in_plan = [g for g in plan.goals if g.in_plan]
+        meetings.send(
+            session,
+            draft=draft,
+            patient_ref=sara.fhir_ref,
+            author_ref=sara.fhir_ref,
+            appointment_id=coming.id,
+            goals=in_plan,
+            account_id=sara.id,
+        )
+        contact.send_feedback(
+            session,
+            patient_ref=sara.fhir_ref,
+            author_ref=sara.fhir_ref,
+            about_ref=f"Appointment/{earlier.id}",
+            score="very-good",
+            comment="Godt møde",
+            account_id=sara.id,
+        )
+        contact.send_complaint(
+            session,
+            patient_ref=sara.fhir_ref,
+            sender_ref=sara.fhir_ref,
+            recipient_ref=jonas.fhir_ref,
+            text="Jeg venter for længe",
+            account_id=sara.id,
+        )
+    deliver(portal)
+    with app.app_context():
         note_progress_sign(
             db.session(),
-            patient_ref=demo["sara"].fhir_ref,
+            patient_ref=sara.fhir_ref,
             goal_id=goal.id,
             value="bit-closer",
             when=date.today(),
             note="Jeg gik selv i Netto",
-            author_ref=demo["sara"].fhir_ref,
-            account_id=demo["sara"].id,
+            author_ref=sara.fhir_ref,
+            account_id=sara.id,
         )
     return demo
 
@@ -187,7 +239,10 @@ def test_no_page_shows_a_code_to_a_relative(app, busy) -> None:
 def test_no_page_shows_a_code_to_a_caseworker(app, busy) -> None:
     client = app.test_client()
     sign_in_as(client, busy["jonas"])
-    pages = list(crawl(client, ["/caseworker/"], limit=40))
+    crawled = crawl(client, ["/caseworker/"], limit=40)
+    pages = list(crawled)
     assert len(pages) >= 4, pages
+    # Sara's page has her preparation (each question with its answer), her complaint and her view.
+    assert any("Bussen" in html and "Jeg venter for længe" in html for html in crawled.values())
     problems = problems_on(client, pages, "caseworker")
     assert not problems, "\n".join(problems)
