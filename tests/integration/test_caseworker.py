@@ -117,10 +117,12 @@ def test_message_and_goal_reach_the_fixed_caseworker_who_answers_and_accepts(
     ]
     assert [p["agent"][0]["who"]["reference"] for p in accepted_by] == [demo["jonas"].fhir_ref]
     assert "onBehalfOf" not in accepted_by[0]["agent"][0]
-    # Sara's plan: her words and his, accepted; her message answered.
+    # Sara's plan lists the goal in her words; its own page has hers and his, accepted; her message answered.
     plan = text_of(as_sara.get("/plan"))
-    assert ANSWERS["goal"] in plan and "Sara øver sig i at tage bussen alene." in plan
-    assert "Jonas Holm, sagsbehandler, skrev det" in plan
+    assert ANSWERS["goal"] in plan
+    goal_page = text_of(as_sara.get(f"/plan/goals/{goal_id}"))
+    assert ANSWERS["goal"] in goal_page and "Sara øver sig i at tage bussen alene." in goal_page
+    assert "Jonas Holm, sagsbehandler, skrev det" in goal_page
     messages = text_of(as_sara.get("/messages"))
     assert "Besvaret" in messages
     assert "Ja, det ordner jeg." in text_of(as_sara.get(f"/messages/{conversation_id}"))

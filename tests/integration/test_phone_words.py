@@ -62,7 +62,7 @@ def test_a_relative_reads_the_plan_as_someone_elses(app, demo) -> None:
     sign_in_as(client, peter)
     plan = text_of(client.get("/plan"))
     assert "Planen for Sara Jensen" in plan and "Målene for Sara Jensen" in plan
-    assert "Sådan siger Sara Jensen det" in plan
+    assert "Det venter på Sara Jensen" in plan and "Det næste møde for Sara Jensen" in plan
     assert "Sagsbehandleren for Sara Jensen" in plan and "Den hjælp, Sara Jensen får" in plan
     for own_words in (
         "Min plan",
@@ -75,12 +75,13 @@ def test_a_relative_reads_the_plan_as_someone_elses(app, demo) -> None:
         assert own_words not in plan
     goal = text_of(client.get(f"/plan/goals/{saras_goal(app, demo).id}"))
     assert "Målet for Sara Jensen" in goal and "Tilbage til planen for Sara Jensen" in goal
+    assert "Sådan siger Sara Jensen det" in goal and "Den hjælp, Sara Jensen får" in goal
     assert "Dit mål" not in goal and "Dine tegn" not in goal
     # Sara's own page still speaks to her.
     sara = app.test_client()
     sign_in_as(sara, demo["sara"])
     own = text_of(sara.get("/plan"))
-    assert "Min plan" in own and "Mine mål" in own and "Med dine egne ord" in own
+    assert "Min plan" in own and "Mine mål" in own and "Det venter på dig" in own
 
 
 def test_a_relative_whose_access_ended_is_told_so_plainly(app, demo) -> None:

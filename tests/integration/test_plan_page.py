@@ -15,33 +15,52 @@ def text_of(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
+def goal_path(page: str) -> str:
+    return re.search(r'href="(/plan/goals/[^"/]+)"', page).group(1)
+
+
 def test_sara_sees_her_plan_in_danish_by_default(as_sara) -> None:
+    """What matters now leads (#16.3): what waits for her, the next meeting, her goals as a short list in her
+    own words with the newest sign and a link each; the rest is on each goal's own page."""
     response = as_sara.get("/plan")
     assert response.status_code == 200
     page = text_of(response)
     assert '<html lang="da" dir="ltr">' in page
     assert "Min plan" in page
-    # Her own words first, the professional wording beside them, and who wrote which.
+    waits, meeting, goals = (
+        page.index("Det venter på dig"),
+        page.index("Dit næste møde"),
+        page.index("Mine mål"),
+    )
+    assert waits < meeting < goals
+    assert "Forbered det næste møde" in page  # the next meeting is not prepared yet
     own = "Jeg vil kunne handle ind selv, uden at jeg går i panik i køen."
     professional = "Sara øger sin mestring af indkøb i nærmiljøet, så hun kan handle selvstændigt."
-    assert page.index(own) < page.index(professional)
-    assert "Du skrev det" in page
-    assert "Jonas Holm, sagsbehandler, skrev det" in page
-    # Agreements, services with provider and contact, next follow-up, the fixed caseworker.
-    assert "Bostøtten og Sara laver en madplan hver mandag." in page
-    assert "Værestedet Solsikken" in page and "35 30 45 45" in page
-    assert "Næste opfølgning" in page
+    assert own in page and professional not in page
+    assert "Nyeste tegn:" in page and "Meget tættere på" in page
+    assert "Jeg holder det ved lige" in page  # the newest sign of the goal she keeps up, in words
     assert "Jonas Holm" in page and "33 17 40 01" in page
-    # The goal that is achieved and kept up says so, in words.
-    assert "du holder det ved lige" in page.lower()
+    # Agreements and the help, folded away at the end (a <details>).
+    assert "Det har vi aftalt, og den hjælp, du får" in page
+    # The goal's own page: both wordings, who wrote which, the signs, the agreements and the help.
+    goal = text_of(as_sara.get(goal_path(page)))
+    assert goal.index(own) < goal.index(professional)
+    assert "Med dine egne ord" in goal
+    assert "Du skrev det" in goal and "Jonas Holm, sagsbehandler, skrev det" in goal
+    assert "Jeg købte mælk alene." in goal
+    rhythm = page[page.index("Jeg vil stå op om morgenen") - 300 :]
+    assert "Nået – du holder det ved lige" in text_of(as_sara.get(goal_path(rhythm)))
+    assert "Bostøtten og Sara laver en madplan hver mandag." in goal
+    assert "Værestedet Solsikken" in goal and "35 30 45 45" in goal
 
 
 def test_english_by_accept_language(as_sara) -> None:
     response = as_sara.get("/plan", headers={"Accept-Language": "en-GB,en;q=0.9"})
     page = text_of(response)
     assert '<html lang="en" dir="ltr">' in page
-    assert "My plan" in page and "In your own words" in page
-    assert "You wrote it" in page
+    assert "My plan" in page and "What waits for you" in page and "My goals" in page
+    goal = text_of(as_sara.get(goal_path(page), headers={"Accept-Language": "en-GB,en;q=0.9"}))
+    assert "In your own words" in goal and "You wrote it" in goal
 
 
 def test_the_language_cookie_beats_accept_language_and_the_switch_works_without_js(as_sara) -> None:

@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 
 from ... import db
 from ...authz import Action, can
+from ...data import drafts
 from ...data import outbox as outbox_data
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...forms.common import PlainForm
 from ...identity import current_actor
-from ...services import receipts
+from ...models import utcnow
+from ...services import meetings, receipts
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
 from .._guard import current_author_ref, current_citizen_ref, guarded
@@ -30,9 +32,24 @@ def plan() -> str:
     actor = current_actor()
     # What someone acting for the citizen did: only the citizen themself sees these.
     unseen = receipts.unseen(db.session(), actor.account_id) if g.acting_role == "citizen" else []
+    # What matters now leads the page: the next meeting (and whether it is prepared), a goal or a meeting
+    # preparation begun and not sent; each goal's details are on the goal's own page.
+    citizen = current_citizen_ref()
+    next_meeting = reading.plan.next_meeting(utcnow()) if reading.plan else None
+    preparing = any(
+        item.purpose == "meeting-preparation" and item.result_ref is None for item in reading.outbox
+    )
+    begun = {
+        kind: drafts.find(db.session(), actor.account_id, citizen, kind) is not None
+        for kind in ("goal", meetings.KIND)
+    }
     return render_template(
         "citizen/plan.html",
         reading=reading,
+        next_meeting=next_meeting,
+        prepared=bool(next_meeting and (next_meeting.preparation or preparing)),
+        goal_begun=begun["goal"],
+        preparation_begun=begun[meetings.KIND],
         phone=current_app.config["CASEWORKER_PHONE"],
         receipts=[
             (receipt, delegation, receipts.text(receipt.purpose, delegation.name))
