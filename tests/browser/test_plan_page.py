@@ -99,8 +99,9 @@ def test_the_accessibility_check_itself_catches_a_violation(page) -> None:
 
 
 # The plan page leads with what matters now (#16.3). It was 4,876 px tall at 360 × 740 in the issue's walk
-# (5,158 px with this test's state before the change); now about three screens.
-PLAN_HEIGHT_LIMIT = 3 * 740
+# (5,158 px with this test's state before the change); now about three screens (2,137 px in Danish), and two
+# lines more since an evaluated goal says what was decided, why and when it is looked at next (#18.5: 2,272 px).
+PLAN_HEIGHT_LIMIT = 3 * 740 + 80
 PAGE_HEIGHT = "() => Math.round(document.documentElement.scrollHeight)"
 ORDER = """() => [...document.querySelectorAll("main h2")].map((h) => h.id)"""
 
