@@ -49,6 +49,9 @@ from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import Account, AccountKind  # noqa: E402
 from citizen_app.plan_api import PlanClient, fhir  # noqa: E402
+from plan_service import create_app as create_plan_service  # noqa: E402
+
+from _portal import plan_api_credential  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 UNIT = "Bench-enheden"
@@ -98,6 +101,7 @@ class Stack:
     app: Any
     client: PlanClient
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    credential: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
     cookie_name: str = "__Host-session"
 
@@ -249,8 +253,12 @@ class Stack:
     def env(self, port: int) -> dict[str, str]:
         return {
             **os.environ,
-            "PORTAL_ENV": "production",
+            # Development only because production refuses a plan API without https, and the reference
+            # service here speaks plain HTTP on the loopback; _wsgi.py turns off the one development-only
+            # cost (static files looked at again on each request).
+            "PORTAL_ENV": "development",
             "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **self.credential,
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.portal_db_url,
             "PLAN_API_URL": self.plan_api_url,
@@ -313,6 +321,11 @@ def running_stack() -> Iterator[Stack]:
             plan_db_url = f"{PG_SERVER}/{plan_db_name}"
         else:
             plan_db_url = f"sqlite:///{tmp}/plan_service.sqlite"
+        # The portal's SMART Backend Services credential, registered in the plan service's database before
+        # it starts (as embedded.py does).
+        plan_admin = create_plan_service({"PLAN_SERVICE_DATABASE_URL": plan_db_url})
+        credential = plan_api_credential(plan_admin, str(tmp))
+        plan_admin.extensions["plan_service"].dispose()
         plan_port = free_port()
         plan_log = open(tmp / "plan_service.log", "wb")  # noqa: SIM115
         processes.append(
@@ -335,8 +348,9 @@ def running_stack() -> Iterator[Stack]:
             secret = secrets.token_hex(32)
             app = create_app(
                 {
-                    "ENVIRONMENT": "production",
-                    "PUBLIC_URL": "http://127.0.0.1",
+                    "ENVIRONMENT": "development",
+                    "STATIC_ASSETS_RELOAD": False,
+                    **credential,
                     "SECRET_KEY": secret,
                     "DATABASE_URL": portal_db_url,
                     "PLAN_API_URL": plan_api_url,
@@ -355,6 +369,7 @@ def running_stack() -> Iterator[Stack]:
                 app,
                 app.extensions["citizen_app.plan_client"],
                 processes,
+                credential,
             )
             yield stack
         finally:
