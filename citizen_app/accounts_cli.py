@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
             secret_key=current_app.config["SECRET_KEY"],
             days=current_app.config["ACTIVATION_CODE_DAYS"],
         )
+        db.session().commit()  # the command's boundary
         click.echo(f"Activation code for {account.username}: {code}")
         click.echo(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once.")
 
@@ -100,6 +101,7 @@ def init_app(app: Flask) -> None:
 
         cutoff = utcnow() - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
         removed = purge_before(db.session(), cutoff)
+        db.session().commit()  # the command's boundary
         click.echo(f"removed {removed} event(s) older than {cutoff:%Y-%m-%d}")
 
     @app.cli.group("delegations")
@@ -150,6 +152,7 @@ def init_app(app: Flask) -> None:
             kind=DelegationKind(kind),
             decision_note=decision,
         )
+        db.session().commit()  # the command's boundary
         click.echo(f"Invitation code for {name} ({kind} of {citizen}): {code}")
 
     @accounts_group.command("disable")

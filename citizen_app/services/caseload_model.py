@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..data import outbox as outbox_data
+from ..db import standalone_session
 from ..deadlines import answer_due
 from ..models import CaseloadEntry, FeedCursor, utcnow
 from ..plan_api import PlanAPIError, PlanClient, fhir
@@ -123,10 +124,17 @@ def _store(db_session: Session, entry: CaseloadEntry | None, plan: Plan) -> Case
     return entry
 
 
-def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
-    """Read these citizens' plans again (conditional: a 304 when the stored copy is current)."""
+def refresh(client: PlanClient, refs: set[str]) -> None:
+    """Read these citizens' plans again (conditional: a 304 when the stored copy is current), in a session
+    of its own: the rows are a shared read model, kept like background work, committed citizen by citizen
+    (a row another view stored at the same moment is as good as ours), whatever the request does after."""
     if not refs:
         return
+    with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
+        _refresh(model_session, client, refs)
+
+
+def _refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
     known = {
         e.patient_ref: e
         for e in db_session.scalars(
@@ -151,9 +159,16 @@ def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
             db_session.rollback()
 
 
-def sync(db_session: Session, client: PlanClient) -> None:
+def sync(client: PlanClient) -> None:
     """Catch up with the change feed: one call when nothing changed. An outage leaves the rows as they are
-    (the caseload then shows what was last known; coverage has already asked the plan API for the grants)."""
+    (the caseload then shows what was last known; coverage has already asked the plan API for the grants).
+    In a session of its own, committed at its own boundary, like `refresh`: the rows and the cursor move
+    together, and a caseload view that fails afterwards does not undo them."""
+    with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
+        _sync(model_session, client)
+
+
+def _sync(db_session: Session, client: PlanClient) -> None:
     cursor = db_session.get(FeedCursor, FEED)
     params = {"_sort": "_lastUpdated", "_count": FEED_PAGE}
     if cursor is not None:
@@ -177,7 +192,7 @@ def sync(db_session: Session, client: PlanClient) -> None:
             update(CaseloadEntry).where(CaseloadEntry.fixed_role_ref == role_ref).values(unit=unit)
         )
     try:
-        refresh(db_session, client, changed)
+        _refresh(db_session, client, changed)
     except PlanAPIError as exc:
         db_session.rollback()
         log.warning("plan API read failed while refreshing the caseload rows: %s", exc)
@@ -206,12 +221,14 @@ def entries_for(
     }
     missing = {r for r in refs if r not in found or _expired(found[r], today)}
     if missing:
-        refresh(db_session, client, missing)
+        refresh(client, missing)
         found.update(
             {
                 e.patient_ref: e
                 for e in db_session.scalars(
-                    select(CaseloadEntry).where(CaseloadEntry.patient_ref.in_(sorted(missing)))
+                    select(CaseloadEntry)
+                    .where(CaseloadEntry.patient_ref.in_(sorted(missing)))
+                    .execution_options(populate_existing=True)  # refreshed in another session
                 )
             }
         )
@@ -235,7 +252,7 @@ def unit_entries(
     rows = list(db_session.execute(columns))
     expired = {e.patient_ref for e in rows if _expired(e, today)}
     if expired:
-        refresh(db_session, client, expired)
+        refresh(client, expired)
         rows = list(db_session.execute(columns))
     return rows  # type: ignore[return-value]  # the same attributes as CaseloadEntry
 
@@ -373,7 +390,7 @@ def caseload_page(
 ) -> CaseloadPage:
     """My citizens, the most urgent first (overdue, then by deadline), PAGE_SIZE a page, and the counts."""
     today = now.date()
-    sync(db_session, client)
+    sync(client)
     refs = [grant.citizen_ref for grant in grants]
     found = entries_for(db_session, client, refs, today)
     rows = []
@@ -423,7 +440,7 @@ def team_page(
     db_session: Session, client: PlanClient, unit: str | None, mine: set[str], now: datetime
 ) -> TeamPage:
     """The unit's figures from the rows: counts only; names only for my own citizens."""
-    sync(db_session, client)
+    sync(client)
     rows = unit_entries(db_session, client, unit, now.date())
     return TeamPage(
         months=satisfaction_by_month(rows, now, months=12),

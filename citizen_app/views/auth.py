@@ -32,6 +32,7 @@ from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
 from ..authz import public
 from ..authz.guard import ACTING_FOR
+from ..data import accounts as account_data
 from ..forms.auth import ActivationForm, PasskeyNameForm
 from ..forms.common import PlainForm
 from ..forms.delegations import InvitationCodeForm
@@ -160,7 +161,7 @@ def sign_out_post() -> FlaskResponse:
     if PlainForm().validate_on_submit() and not actor.anonymous:
         from .saml import logout_redirect
 
-        account = db.session().get(Account, actor.account_id)
+        account = account_data.by_id(db.session(), actor.account_id)
         nemlogin_logout = logout_redirect()  # a MitID session also ends at NemLog-in
         sign_out()
         record_account_event(account, "auth:sign-out", "Session", "allowed")
@@ -216,7 +217,7 @@ def _activating_account() -> Account | None:
     if utcnow().timestamp() - float(pending.get("at", 0)) > ACTIVATION_WINDOW_SECONDS:
         return None
     try:
-        return db.session().get(Account, uuid.UUID(str(pending.get("account"))))
+        return account_data.by_id(db.session(), uuid.UUID(str(pending.get("account"))))
     except ValueError:
         return None
 
@@ -273,7 +274,9 @@ def invitation() -> str | FlaskResponse | tuple[str, int]:
     form = InvitationCodeForm()
     if form.validate_on_submit():
         actor = current_actor()
-        relative = db.session().get(Account, actor.account_id) if not actor.anonymous else None
+        relative = (
+            account_data.by_id(db.session(), actor.account_id) if not actor.anonymous else None
+        )
         if relative is not None and relative.kind is not AccountKind.RELATIVE:
             relative = None  # a citizen's or caseworker's account never becomes a relative's
             sign_out()
