@@ -8,7 +8,8 @@
 
 - PostgreSQL: a fresh portal database (BENCH_DATABASE_URL's server, default
   postgresql+psycopg://postgres@127.0.0.1:5432), made from the Alembic migrations and dropped at the end.
-- The reference plan service in its own process (`python -m plan_service`), on its own SQLite file (the
+- The reference plan service in its own process (gunicorn, one gthread worker: keep-alive connections as a
+  production FHIR server gives; `python -m plan_service` closes each), on its own SQLite file (the
   embedded default's database; PLAN_DB=postgres puts it on PostgreSQL too).
 - gunicorn, `--no-control-socket -w 2`, sync workers, serving bench/_wsgi.py (the app + one bare route),
   production settings (PORTAL_ENV=production) so no development-only work (static files looked at on each
@@ -45,13 +46,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _portal import plan_api_credential  # noqa: E402
+
 from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import Account, AccountKind  # noqa: E402
 from citizen_app.plan_api import PlanClient, fhir  # noqa: E402
 from plan_service import create_app as create_plan_service  # noqa: E402
-
-from _portal import plan_api_credential  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 UNIT = "Bench-enheden"
@@ -330,11 +331,27 @@ def running_stack() -> Iterator[Stack]:
         plan_log = open(tmp / "plan_service.log", "wb")  # noqa: SIM115
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "plan_service"],
+                # gunicorn with one threaded worker, not `python -m plan_service` (Werkzeug's server, which
+                # closes every connection): a FHIR server in production keeps connections alive, and the
+                # portal's httpx client reuses them.
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "--no-control-socket",
+                    "-k",
+                    "gthread",
+                    "-w",
+                    "1",
+                    "--threads",
+                    "8",
+                    "--keep-alive",
+                    "30",
+                    "-b",
+                    f"127.0.0.1:{plan_port}",
+                    "plan_service:create_app()",
+                ],
                 cwd=ROOT,
                 env={
                     **os.environ,
-                    "PLAN_PORT": str(plan_port),
                     "PLAN_SERVICE_DATABASE_URL": plan_db_url,
                 },
                 stdout=plan_log,
