@@ -12,8 +12,9 @@
   production FHIR server gives; `python -m plan_service` closes each), on its own SQLite file (the
   embedded default's database; PLAN_DB=postgres puts it on PostgreSQL too).
 - gunicorn, `--no-control-socket -w 2`, sync workers, serving bench/_wsgi.py (the app + one bare route),
-  production settings (PORTAL_ENV=production) so no development-only work (static files looked at on each
-  request) is measured.
+  PORTAL_ENV=development only because production refuses a plan API without https (the reference service
+  speaks plain HTTP here), with static files read once at start-up as in production and the portal's SMART
+  Backend Services credential registered with the plan service (as embedded.py does).
 - Data is built through the plan API with the portal's own client, as a case system would leave it, and the
   accounts in the portal's database. Sessions are made as tests/conftest.py `sign_in_as` makes them (the app's
   test client writes account_id and authenticated_at into a server-side session); gunicorn reads them from the

@@ -1,5 +1,6 @@
 """Round trips to the portal's PostgreSQL per view: pool checkouts (each with its pre-ping), BEGIN, statements,
-COMMIT and ROLLBACK, for a repeat visit of the plan page (3 goals), the caseload (50 citizens) and the team page.
+COMMIT and ROLLBACK, for a repeat visit of the plan page (3 goals), the caseload (50 citizens) and the team page;
+then the portal's own CPU time per view (process time, 200 views) of a bare route and the plan page.
 
     .venv/bin/python bench/round_trips.py
 
@@ -10,6 +11,7 @@ PostgreSQL database (bench/_stack.py). Counts, not times: they do not depend on 
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -19,12 +21,15 @@ from _stack import running_stack
 from sqlalchemy import event
 
 from citizen_app import db
+from citizen_app.authz import public
 
 
 def main() -> int:
     with running_stack() as stack:
         citizen = stack.build_citizen(goals=3, signs=6, name="Lille Plan")
         caseworker, _ = stack.build_unit(1, 50)
+        # The bare route of bench/_wsgi.py (the same app and middleware, no work), added before any request.
+        stack.app.add_url_rule("/bench/bare", "bench_bare", public(lambda: "ok"))
         engine = db.engine(stack.app)
         seen: list[str] = []
         event.listen(engine, "before_cursor_execute", lambda *_a: seen.append("statement"))
@@ -47,6 +52,18 @@ def main() -> int:
             counts = Counter(seen)
             parts = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
             print(f"{label:<24} {status}  {sum(counts.values()):>3} round trips ({parts})")
+        client = stack.app.test_client()
+        name, _, value = stack.cookie(citizen.account_id).partition("=")
+        client.set_cookie(name, value)
+        for path in ("/bench/bare", "/plan"):
+            for _ in range(5):
+                client.get(path)
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(200):
+                client.get(path, headers={"Accept-Encoding": "br, gzip"})
+            cpu_ms = (time.process_time() - cpu) * 1000 / 200
+            wall_ms = (time.perf_counter() - wall) * 1000 / 200
+            print(f"{path:<24} portal CPU {cpu_ms:.2f} ms per view, wall {wall_ms:.2f} ms")
     return 0
 
 
