@@ -159,16 +159,12 @@ def _refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
             db_session.rollback()
 
 
-def sync(client: PlanClient) -> None:
+def sync(db_session: Session, client: PlanClient) -> None:
     """Catch up with the change feed: one call when nothing changed. An outage leaves the rows as they are
     (the caseload then shows what was last known; coverage has already asked the plan API for the grants).
-    In a session of its own, committed at its own boundary, like `refresh`: the rows and the cursor move
-    together, and a caseload view that fails afterwards does not undo them."""
-    with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
-        _sync(model_session, client)
-
-
-def _sync(db_session: Session, client: PlanClient) -> None:
+    The cursor is read in the request's session; only when the feed has something new are the rows and the
+    cursor written, in a session of their own committed at its own boundary, like `refresh`: they move
+    together, and a caseload view that fails afterwards does not undo them. At rest: no second connection."""
     cursor = db_session.get(FeedCursor, FEED)
     params = {"_sort": "_lastUpdated", "_count": FEED_PAGE}
     if cursor is not None:
@@ -178,6 +174,16 @@ def _sync(db_session: Session, client: PlanClient) -> None:
     except PlanAPIError as exc:
         log.warning("plan API change feed could not be read: %s", exc)
         return
+    if not entries and cursor is not None:
+        return  # nothing new: the old `_since` is as good, nothing to write
+    with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
+        _sync(model_session, client, entries, since)
+
+
+def _sync(
+    db_session: Session, client: PlanClient, entries: list[dict[str, Any]], since: str | None
+) -> None:
+    cursor = db_session.get(FeedCursor, FEED)
     changed: set[str] = set()
     units: dict[str, str | None] = {}
     for entry in entries:
@@ -390,7 +396,7 @@ def caseload_page(
 ) -> CaseloadPage:
     """My citizens, the most urgent first (overdue, then by deadline), PAGE_SIZE a page, and the counts."""
     today = now.date()
-    sync(client)
+    sync(db_session, client)
     refs = [grant.citizen_ref for grant in grants]
     found = entries_for(db_session, client, refs, today)
     rows = []
@@ -440,7 +446,7 @@ def team_page(
     db_session: Session, client: PlanClient, unit: str | None, mine: set[str], now: datetime
 ) -> TeamPage:
     """The unit's figures from the rows: counts only; names only for my own citizens."""
-    sync(client)
+    sync(db_session, client)
     rows = unit_entries(db_session, client, unit, now.date())
     return TeamPage(
         months=satisfaction_by_month(rows, now, months=12),
