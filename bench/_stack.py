@@ -8,11 +8,13 @@
 
 - PostgreSQL: a fresh portal database (BENCH_DATABASE_URL's server, default
   postgresql+psycopg://postgres@127.0.0.1:5432), made from the Alembic migrations and dropped at the end.
-- The reference plan service in its own process (`python -m plan_service`), on its own SQLite file (the
+- The reference plan service in its own process (gunicorn, one gthread worker: keep-alive connections as a
+  production FHIR server gives; `python -m plan_service` closes each), on its own SQLite file (the
   embedded default's database; PLAN_DB=postgres puts it on PostgreSQL too).
 - gunicorn, `--no-control-socket -w 2`, sync workers, serving bench/_wsgi.py (the app + one bare route),
-  production settings (PORTAL_ENV=production) so no development-only work (static files looked at on each
-  request) is measured.
+  PORTAL_ENV=development only because production refuses a plan API without https (the reference service
+  speaks plain HTTP here), with static files read once at start-up as in production and the portal's SMART
+  Backend Services credential registered with the plan service (as embedded.py does).
 - Data is built through the plan API with the portal's own client, as a case system would leave it, and the
   accounts in the portal's database. Sessions are made as tests/conftest.py `sign_in_as` makes them (the app's
   test client writes account_id and authenticated_at into a server-side session); gunicorn reads them from the
@@ -45,11 +47,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from _portal import plan_api_credential  # noqa: E402
+
 from citizen_app import create_app, db  # noqa: E402
 from citizen_app.cli import upgrade_database  # noqa: E402
 from citizen_app.models import Account, AccountKind  # noqa: E402
 from citizen_app.plan_api import PlanClient, communications, fhir, observations  # noqa: E402
 from citizen_app.plan_api import goals as goal_json  # noqa: E402
+from plan_service import create_app as create_plan_service  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 UNIT = "Bench-enheden"
@@ -99,6 +104,7 @@ class Stack:
     app: Any
     client: PlanClient
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    credential: dict[str, str] = field(default_factory=dict)
     base_url: str = ""
     cookie_name: str = "__Host-session"
 
@@ -250,8 +256,12 @@ class Stack:
     def env(self, port: int) -> dict[str, str]:
         return {
             **os.environ,
-            "PORTAL_ENV": "production",
+            # Development only because production refuses a plan API without https, and the reference
+            # service here speaks plain HTTP on the loopback; _wsgi.py turns off the one development-only
+            # cost (static files looked at again on each request).
+            "PORTAL_ENV": "development",
             "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **self.credential,
             "SECRET_KEY": self.secret_key,
             "DATABASE_URL": self.portal_db_url,
             "PLAN_API_URL": self.plan_api_url,
@@ -314,15 +324,36 @@ def running_stack() -> Iterator[Stack]:
             plan_db_url = f"{PG_SERVER}/{plan_db_name}"
         else:
             plan_db_url = f"sqlite:///{tmp}/plan_service.sqlite"
+        # The portal's SMART Backend Services credential, registered in the plan service's database before
+        # it starts (as embedded.py does).
+        plan_admin = create_plan_service({"PLAN_SERVICE_DATABASE_URL": plan_db_url})
+        credential = plan_api_credential(plan_admin, str(tmp))
+        plan_admin.extensions["plan_service"].dispose()
         plan_port = free_port()
         plan_log = open(tmp / "plan_service.log", "wb")  # noqa: SIM115
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "plan_service"],
+                # gunicorn with one threaded worker, not `python -m plan_service` (Werkzeug's server, which
+                # closes every connection): a FHIR server in production keeps connections alive, and the
+                # portal's httpx client reuses them.
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "--no-control-socket",
+                    "-k",
+                    "gthread",
+                    "-w",
+                    "1",
+                    "--threads",
+                    "8",
+                    "--keep-alive",
+                    "30",
+                    "-b",
+                    f"127.0.0.1:{plan_port}",
+                    "plan_service:create_app()",
+                ],
                 cwd=ROOT,
                 env={
                     **os.environ,
-                    "PLAN_PORT": str(plan_port),
                     "PLAN_SERVICE_DATABASE_URL": plan_db_url,
                 },
                 stdout=plan_log,
@@ -336,8 +367,9 @@ def running_stack() -> Iterator[Stack]:
             secret = secrets.token_hex(32)
             app = create_app(
                 {
-                    "ENVIRONMENT": "production",
-                    "PUBLIC_URL": "http://127.0.0.1",
+                    "ENVIRONMENT": "development",
+                    "STATIC_ASSETS_RELOAD": False,
+                    **credential,
                     "SECRET_KEY": secret,
                     "DATABASE_URL": portal_db_url,
                     "PLAN_API_URL": plan_api_url,
@@ -356,6 +388,7 @@ def running_stack() -> Iterator[Stack]:
                 app,
                 app.extensions["citizen_app.plan_client"],
                 processes,
+                credential,
             )
             yield stack
         finally:

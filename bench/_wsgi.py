@@ -18,7 +18,8 @@ if str(ROOT) not in sys.path:
 from citizen_app import create_app  # noqa: E402
 from citizen_app.views._guard import public  # noqa: E402
 
-app = create_app()
+# Static files read once at start-up, as in production (bench/_stack.py runs PORTAL_ENV=development).
+app = create_app({"STATIC_ASSETS_RELOAD": False})
 
 
 @public

@@ -66,6 +66,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
+    # Last of the after_request functions, so it runs first: the commit's outcome decides the answer before
+    # the security headers and compression are added to it.
+    app.after_request(db.end_request_transaction)
     if app.config["OUTBOX_DISPATCH"] == "inline":
         _start_inline_dispatch(app)
     return app

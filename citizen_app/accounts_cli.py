@@ -93,6 +93,7 @@ def activation_code(username: str) -> None:
         secret_key=current_app.config["SECRET_KEY"],
         days=current_app.config["ACTIVATION_CODE_DAYS"],
     )
+    db.session().commit()  # the command's boundary
     click.echo(f"Activation code for {account.username}: {code}")
     click.echo(f"Valid until {expires:%Y-%m-%d %H:%M} UTC, once.")
 
@@ -105,7 +106,7 @@ def disable(username: str) -> None:
     session = db.session()
     account.disabled_at = utcnow()
     ended = end_sessions_of(session, account.id, "account-disabled")
-    session.commit()
+    session.commit()  # the command's boundary
     click.echo(f"{username} is disabled; {ended} session(s) ended.")
 
 
@@ -114,6 +115,7 @@ def audit_purge() -> None:
     """Remove access-log events older than AUDIT_RETENTION_DAYS."""
     cutoff = utcnow() - timedelta(days=current_app.config["AUDIT_RETENTION_DAYS"])
     removed = purge_before(db.session(), cutoff)
+    db.session().commit()  # the command's boundary
     click.echo(f"removed {removed} event(s) older than {cutoff:%Y-%m-%d}")
 
 
@@ -154,6 +156,7 @@ def register(
         kind=DelegationKind(kind),
         decision_note=decision,
     )
+    db.session().commit()  # the command's boundary
     click.echo(f"Invitation code for {name} ({kind} of {citizen}): {code}")
 
 

@@ -1,14 +1,27 @@
-"""The portal's own database: one engine per app, one session per request or per worker loop."""
+"""The portal's own database: one engine per app, one session per request or per worker loop.
+
+One transaction per request: services and data functions only add and flush; the request commits once, after
+a successful response (any status below 400), and rolls back otherwise. Its audit events commit with it, or,
+when it is refused or fails, alone in a short transaction of their own (citizen_app/audit). Background work
+(the outbox worker, CLI commands, `standalone_session`) commits at its own boundary. The few places that must
+commit before the request ends call `commit_now` with the reason (listed in docs/architecture.md, "One
+transaction per request"; tests/meta/test_transactions.py knows them by name).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "citizen_app.db"
 
@@ -49,6 +62,52 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = session_factory()()
     return g.db_session
+
+
+def commit_now(db_session: Session, why: str) -> None:
+    """Commit the request's transaction before the request ends, on purpose: `why` says what must survive
+    whatever the rest of the request does. Only the places listed in tests/meta/test_transactions.py."""
+    del (
+        why
+    )  # the reason is for the reader (and the meta-test); the effect is the same for every caller
+    db_session.commit()
+
+
+def end_request_transaction(response: Response) -> Response:
+    """after_request (registered last, so it runs before the security headers and compression): commit a
+    successful request's writes and events at once; roll back a refused or failed one and write its audit
+    events alone. A commit that fails is answered like any database error (503 when the database is down)."""
+    db_session: Session | None = g.get("db_session")
+    if db_session is None:
+        return response
+    if response.status_code < 400:
+        try:
+            db_session.commit()
+            return response
+        except SQLAlchemyError as error:
+            _roll_back_and_audit(db_session)
+            # errors.py renders templates with the app's globals: imported when a commit fails.
+            from .errors import database_error_response
+
+            return database_error_response(error)
+    _roll_back_and_audit(db_session)
+    return response
+
+
+def _roll_back_and_audit(db_session: Session) -> None:
+    from . import audit  # audit → models, db: import when used
+
+    rows = audit.take_pending(db_session)
+    with contextlib.suppress(SQLAlchemyError):  # the connection is gone; closed at teardown
+        db_session.rollback()
+    if not rows:
+        return
+    try:
+        with standalone_session(current_app) as alone:  # type: ignore[arg-type]
+            audit.write_alone(alone, rows)
+    except SQLAlchemyError as error:
+        # The database went away: the request was refused or failed anyway. The type only, never values.
+        log.error("audit events of a failed request not written (%s)", type(error).__name__)
 
 
 def _close_session(_exc: BaseException | None) -> None:

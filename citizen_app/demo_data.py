@@ -206,10 +206,11 @@ def load(
             account = Account(username=username, kind=kind, display_name=name, fhir_ref=ref)
             db_session.add(account)
         account.fhir_ref, account.display_name = ref, name
-        db_session.commit()
+        db_session.flush()
         code, _expires = activation.issue(
             db_session, account, secret_key=secret_key, days=code_days
         )
+        db_session.commit()  # a command's boundary: the account and its code
         lines.append(f"{username:<6} {kind.value:<11} {code}  {name} — {what}")
     _line_is_emils_parent(db_session, emil, line)
     return lines

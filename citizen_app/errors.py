@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, Response, g, redirect, render_template, request, url_for
+from flask import Flask, Response, g, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import (
     DisconnectionError,
@@ -46,7 +46,7 @@ def _database_down() -> tuple[str, int, dict[str, str]]:
     if stale is not None:
         with contextlib.suppress(SQLAlchemyError):
             stale.close()
-    for key in ("actor", "citizen_ref", "author_ref"):
+    for key in ("actor", "citizen_ref", "author_ref", "current_account", "session_account"):
         g.pop(key, None)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if request.method == "POST" and request.form:
@@ -88,6 +88,27 @@ def _to_sign_in() -> Response:
     return redirect(url_for("auth.sign_in_page", next=request.path), code=303)
 
 
+def _answer_database_error(
+    error: SQLAlchemyError,
+) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    # The type only: SQLAlchemy's text can carry statement parameters (personal data).
+    if isinstance(error, DATABASE_DOWN):
+        log.error(
+            "portal database unavailable on %s %s: %s",
+            request.method,
+            request.endpoint,
+            type(error).__name__,
+        )
+        return _database_down()
+    log.error("database error on %s %s: %s", request.method, request.endpoint, type(error).__name__)
+    return render_template("errors/generic.html", code=500), 500
+
+
+def database_error_response(error: SQLAlchemyError) -> Response:
+    """The request's commit failed (citizen_app/db.py): the same answer as a database error in a view."""
+    return make_response(_answer_database_error(error))
+
+
 def init_app(app: Flask) -> None:
     # First of all before-request work (CSRF, the actor): nothing may read a session that did not open.
     app.before_request_funcs.setdefault(None, []).insert(0, _database_reachable)
@@ -100,19 +121,7 @@ def init_app(app: Flask) -> None:
     def _database_error(
         error: SQLAlchemyError,
     ) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
-        # The type only: SQLAlchemy's text can carry statement parameters (personal data).
-        if isinstance(error, DATABASE_DOWN):
-            log.error(
-                "portal database unavailable on %s %s: %s",
-                request.method,
-                request.endpoint,
-                type(error).__name__,
-            )
-            return _database_down()
-        log.error(
-            "database error on %s %s: %s", request.method, request.endpoint, type(error).__name__
-        )
-        return render_template("errors/generic.html", code=500), 500
+        return _answer_database_error(error)
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int] | Response:

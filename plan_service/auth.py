@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +35,10 @@ from plan_service.errors import FhirError
 from plan_service.models import ClientRow, UsedAssertionRow
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# Verified access tokens remembered per app (see _verified_claims).
+VERIFIED_KEY = "plan_service.verified_tokens"
+VERIFIED_TOKENS = 256
+_VERIFIED_LOCK = threading.Lock()
 ASSERTION_ALGORITHMS = ("RS384", "ES384")
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name, not a secret
 TOKEN_SECONDS = 300
@@ -286,18 +292,11 @@ def require_token() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorised("A bearer token is required (SMART Backend Services).")
     try:
-        decoded = jwt.decode(token.strip(), _signing_key(), algorithms=[TOKEN_ALGORITHM])
-        jwt.JWTClaimsRegistry(
-            leeway=0,
-            iss={"essential": True, "value": "plan-service"},
-            aud={"essential": True, "value": audience()},
-            exp={"essential": True},
-            sub={"essential": True},
-        ).validate(decoded.claims)
+        claims = _verified_claims(token.strip())
     except (JoseError, ValueError):
         raise _unauthorised("The bearer token is not valid or has expired.") from None
-    scopes = parse_scopes(str(decoded.claims.get("scope", "")))
-    g.plan_client_id = decoded.claims["sub"]
+    scopes = parse_scopes(str(claims.get("scope", "")))
+    g.plan_client_id = claims["sub"]
     for resource_type, permission in _needed():
         if not any(s.covers(resource_type, permission) for s in scopes):
             raise FhirError(
@@ -308,6 +307,46 @@ def require_token() -> None:
                     "WWW-Authenticate": 'Bearer realm="plan-service", error="insufficient_scope"'
                 },
             )
+
+
+def _verified_claims(token: str) -> dict[str, Any]:
+    """The token's claims, its signature and claims checked. A client sends the same token on every call
+    until it renews it, so a verified token is remembered (per app and audience, VERIFIED_TOKENS at most):
+    a repeat costs a dictionary lookup and the expiry check, not the HMAC and the claims parsing again.
+    Only tokens that passed every check are remembered; an expired one is refused as before."""
+    cache: OrderedDict[tuple[str, str], tuple[OctKey, dict[str, Any]]] = current_app.extensions[
+        VERIFIED_KEY
+    ]
+    key = (token, audience())
+    signing_key = _signing_key()
+    with _VERIFIED_LOCK:
+        entry = cache.get(key)
+        if entry is not None:
+            cache.move_to_end(key)
+    # Verified with the signing key in use now: a new key (a restart, a rotation) verifies afresh.
+    claims = entry[1] if entry is not None and entry[0] is signing_key else None
+    if claims is not None:
+        if claims["exp"] < int(time.time()):
+            with _VERIFIED_LOCK:
+                cache.pop(key, None)
+            raise ValueError("expired")
+        return claims
+    decoded = jwt.decode(token, signing_key, algorithms=[TOKEN_ALGORITHM])
+    jwt.JWTClaimsRegistry(
+        leeway=0,
+        iss={"essential": True, "value": "plan-service"},
+        aud={"essential": True, "value": key[1]},
+        exp={"essential": True},
+        sub={"essential": True},
+    ).validate(decoded.claims)
+    claims = dict(decoded.claims)
+    if not isinstance(claims.get("exp"), int | float):
+        raise ValueError("exp is not a number")
+    with _VERIFIED_LOCK:
+        cache[key] = (signing_key, claims)
+        while len(cache) > VERIFIED_TOKENS:
+            cache.popitem(last=False)
+    return claims
 
 
 def _needed() -> list[tuple[str, str]]:
@@ -389,3 +428,4 @@ def init_app(app: Flask) -> None:
         else OctKey.import_key(secrets.token_bytes(32))
     )
     app.extensions["plan_service.token_key"] = key
+    app.extensions[VERIFIED_KEY] = OrderedDict()

@@ -43,5 +43,6 @@ def delegate(
         )
         assert accepted is not None
         found, account = accepted
+        session.commit()  # services only flush: the caller's boundary (one transaction per request)
         session.expunge_all()
         return found, account

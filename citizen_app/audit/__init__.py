@@ -1,6 +1,15 @@
-"""The access log: one append-only event per access to a citizen's data. Content never goes in it."""
+"""The access log: one append-only event per access to a citizen's data. Content never goes in it.
+
+An event is kept on the request's session (`Session.info`) and INSERTed when that session commits, in the same
+transaction as the request's own writes (one transaction per request, citizen_app/db.py). When the request is
+refused or fails, its writes roll back and its events alone are written in a short transaction of their own
+(`write_alone`): a refused or failed request leaves exactly its audit events. Nothing is INSERTed before the
+commit, so a request holds no write lock for its audit event while it works (SQLite locks the whole file).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from flask import g
 from sqlalchemy import event, insert
@@ -10,6 +19,34 @@ from .. import db
 from ..authz.policy import Actor, Decision
 from ..models import Account, AccountKind, AuditEvent, utcnow
 
+if TYPE_CHECKING:
+    from ..authz.policy import Actor, Decision
+
+PENDING = "citizen_app.audit.pending"
+_WRITTEN = "citizen_app.audit.written"
+
+
+def _add(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.info.setdefault(PENDING, []).extend(rows)
+
+
+def pending(session: Session) -> list[dict[str, Any]]:
+    """The events of this session not yet committed."""
+    return list(session.info.get(PENDING, ()))
+
+
+def take_pending(session: Session) -> list[dict[str, Any]]:
+    """The events not yet committed, taken off the session (for `write_alone` after a rollback)."""
+    session.info.pop(_WRITTEN, None)
+    return session.info.pop(PENDING, [])
+
+
+def write_alone(session: Session, rows: list[dict[str, Any]]) -> None:
+    """A refused or failed request's events, in a transaction of their own (the caller's fresh session)."""
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+        session.commit()
+
 
 def record(
     actor: Actor,
@@ -17,22 +54,23 @@ def record(
     resource_type: str,
     citizen_ref: str | None,
     decision: Decision,
-) -> AuditEvent:
-    """Add the event to this request's session: it commits with the request's own writes, or alone below."""
-    audit_event = AuditEvent(
-        actor_account_id=actor.account_id,
-        actor_role=decision.role,
-        actor_unit=g.get("staff_unit"),
-        citizen_ref=citizen_ref,
-        action=action,
-        resource_type=resource_type,
-        outcome="allowed" if decision.allowed else "denied",
+) -> None:
+    """The event goes with the request's transaction: committed with its writes, or alone when it fails."""
+    _add(
+        db.session(),
+        [
+            {
+                "at": utcnow(),
+                "actor_account_id": actor.account_id,
+                "actor_role": decision.role,
+                "actor_unit": g.get("staff_unit"),
+                "citizen_ref": citizen_ref,
+                "action": action,
+                "resource_type": resource_type,
+                "outcome": "allowed" if decision.allowed else "denied",
+            }
+        ],
     )
-    session = db.session()
-    session.add(audit_event)
-    # A refused or read-only request commits nothing else; the event must still be written.
-    session.commit()
-    return audit_event
 
 
 # A list page showed the citizen's name (and what waits) to a caseworker: one event per citizen named.
@@ -42,26 +80,25 @@ NAMED_ON_TEAM_PAGE = "caseworker:team:named"
 
 def record_listed(actor: Actor, action: str, resource_type: str, roles: dict[str, str]) -> None:
     """One event per citizen a list page names, `roles` = {citizen_ref: the actor's role for them}, written
-    in one INSERT: the page's query count does not grow with the number of citizens it lists."""
-    if not roles:
-        return
+    in one INSERT with the request's other events: the page's query count does not grow with the number of
+    citizens it lists."""
     now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "actor_account_id": actor.account_id,
-            "actor_role": role,
-            "actor_unit": g.get("staff_unit"),
-            "citizen_ref": citizen_ref,
-            "action": action,
-            "resource_type": resource_type,
-            "outcome": "allowed",
-        }
-        for citizen_ref, role in roles.items()
-    ]
-    session = db.session()
-    session.execute(insert(AuditEvent), rows)
-    session.commit()
+    _add(
+        db.session(),
+        [
+            {
+                "at": now,
+                "actor_account_id": actor.account_id,
+                "actor_role": role,
+                "actor_unit": g.get("staff_unit"),
+                "citizen_ref": citizen_ref,
+                "action": action,
+                "resource_type": resource_type,
+                "outcome": "allowed",
+            }
+            for citizen_ref, role in roles.items()
+        ],
+    )
 
 
 def record_account_event(
@@ -69,18 +106,44 @@ def record_account_event(
 ) -> None:
     """Sign-in events: who (if known), the action, allowed or refused. Never the code or the credential."""
     is_citizen = account is not None and account.kind is AccountKind.CITIZEN
-    session = db.session()
-    session.add(
-        AuditEvent(
-            actor_account_id=account.id if account else None,
-            actor_role=account.kind.value if account else "anonymous",
-            citizen_ref=account.fhir_ref if is_citizen else None,
-            action=action,
-            resource_type=resource_type,
-            outcome=outcome,
-        )
+    _add(
+        db.session(),
+        [
+            {
+                "at": utcnow(),
+                "actor_account_id": account.id if account else None,
+                "actor_role": account.kind.value if account else "anonymous",
+                "actor_unit": None,
+                "citizen_ref": account.fhir_ref if is_citizen else None,
+                "action": action,
+                "resource_type": resource_type,
+                "outcome": outcome,
+            }
+        ],
     )
-    session.commit()
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_pending(session: Session) -> None:
+    rows = session.info.get(PENDING)
+    if rows:
+        # One INSERT for all of the request's events, in the transaction being committed.
+        session.execute(insert(AuditEvent), rows)
+        session.info[_WRITTEN] = len(rows)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    written = session.info.pop(_WRITTEN, 0)
+    if written:
+        del session.info[PENDING][:written]
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(
+        _WRITTEN, None
+    )  # the INSERT went with the rollback: the events are still pending
 
 
 @event.listens_for(Session, "before_flush")

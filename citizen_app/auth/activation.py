@@ -64,7 +64,7 @@ def issue(
             issued_by=issued_by,
         )
     )
-    db_session.commit()
+    db_session.flush()
     return code, expires
 
 
@@ -81,16 +81,12 @@ def redeem(db_session: Session, text: str, *, secret_key: str) -> Account | None
             ActivationCode.code_hash == digest,
             ActivationCode.used_at.is_(None),
             ActivationCode.expires_at > now,
+            # A disabled account's code is not spent: nothing to roll back (the request's one transaction).
+            ActivationCode.account_id.in_(select(Account.id).where(Account.disabled_at.is_(None))),
         )
         .values(used_at=now)
         .returning(ActivationCode.account_id)
     ).first()
     if spent is None:
-        db_session.rollback()
         return None
-    account = db_session.scalar(select(Account).where(Account.id == spent[0]))
-    if account is None or account.disabled_at is not None:
-        db_session.rollback()
-        return None
-    db_session.commit()
-    return account
+    return db_session.get(Account, spent[0])

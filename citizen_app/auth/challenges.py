@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..db import commit_now
 from ..models import WebAuthnChallenge, utcnow
 
 LIFETIME = timedelta(minutes=5)
@@ -40,7 +41,7 @@ def store(
             expires_at=utcnow() + LIFETIME,
         )
     )
-    db_session.commit()
+    db_session.flush()
 
 
 def take(db_session: Session, *, session_id: uuid.UUID, purpose: str) -> WebAuthnChallenge | None:
@@ -61,5 +62,6 @@ def take(db_session: Session, *, session_id: uuid.UUID, purpose: str) -> WebAuth
         .where(WebAuthnChallenge.id == row.id, WebAuthnChallenge.used_at.is_(None))
         .values(used_at=now)
     ).rowcount
-    db_session.commit()
+    # On purpose before the request ends: a challenge is spent even when the ceremony then fails.
+    commit_now(db_session, "a WebAuthn challenge is single use, also when the ceremony fails")
     return row if spent == 1 else None

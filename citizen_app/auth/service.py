@@ -76,7 +76,7 @@ def finish_registration(
         last_used_at=utcnow(),
     )
     db_session.add(passkey)
-    db_session.commit()
+    db_session.flush()
     return passkey
 
 
@@ -138,7 +138,7 @@ def finish_assertion(
     passkey.sign_count = assertion.new_sign_count
     passkey.backed_up = assertion.backed_up
     passkey.last_used_at = utcnow()
-    db_session.commit()
+    db_session.flush()
     return account
 
 
@@ -147,7 +147,7 @@ def rename(db_session: Session, account_id: uuid.UUID, passkey_id: uuid.UUID, na
     if passkey is None:
         return False
     passkey.name = name.strip()[:NAME_MAX]
-    db_session.commit()
+    db_session.flush()
     return True
 
 
@@ -159,7 +159,7 @@ def remove(db_session: Session, account_id: uuid.UUID, passkey_id: uuid.UUID) ->
     if len(passkeys_of(db_session, account_id)) <= 1:
         return "last"
     db_session.delete(passkey)
-    db_session.commit()
+    db_session.flush()
     return "removed"
 
 

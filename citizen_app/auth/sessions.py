@@ -7,6 +7,7 @@ person signs out everywhere else, or when the account is disabled. An ended sess
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -22,8 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
+from .. import db
 from ..db import standalone_session
-from ..models import UserSession, utcnow
+from ..models import Account, UserSession, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -81,30 +83,45 @@ class DatabaseSessionInterface(SessionInterface):
             # Never raise here: Flask opens the session before its error handlers can help. Mark the request,
             # and let errors.py answer 503 (a POST's text kept) before any view runs.
             log.error("session: portal database unavailable (%s)", type(exc).__name__)
+            stale = g.pop("db_session", None)
+            if stale is not None:
+                with contextlib.suppress(SQLAlchemyError):
+                    stale.close()
             g.database_unavailable = True
             unavailable = ServerSession()
             unavailable.unavailable = True
             return unavailable
 
     def _open(self, app: Flask, token: str) -> ServerSession:
-        with standalone_session(app) as db_session:
-            row = db_session.scalar(
-                select(UserSession).where(UserSession.token_hash == token_hash(token))
+        """Read in the request's own session (one connection, one ping, one transaction per request), with
+        the signed-in account in the same query: `current_actor()` then finds it without asking again."""
+        db_session = db.session()
+        found = db_session.execute(
+            select(UserSession, Account)
+            .outerjoin(Account, Account.id == UserSession.account_id)
+            .where(UserSession.token_hash == token_hash(token))
+        ).first()
+        row, account = found if found is not None else (None, None)
+        if row is None or row.ended_at is not None:
+            return ServerSession()
+        now = utcnow()
+        expired = self._expiry_reason(row, now)
+        if expired:
+            # Ended at once in a transaction of its own, whatever the request then does.
+            with standalone_session(app) as alone:
+                _end(alone, row.id, expired, now)
+                alone.commit()
+            g.session_ended = {"reason": expired, "account_id": row.account_id}
+            return ServerSession(ended_reason=expired)
+        if account is not None:
+            g.session_account = (
+                account  # a strong reference: the identity map alone holds it weakly
             )
-            if row is None or row.ended_at is not None:
-                return ServerSession()
-            now = utcnow()
-            expired = self._expiry_reason(row, now)
-            if expired:
-                row.ended_at, row.end_reason = now, expired
-                db_session.commit()
-                g.session_ended = {"reason": expired, "account_id": row.account_id}
-                return ServerSession(ended_reason=expired)
-            try:
-                data = json.loads(row.data_json)
-            except ValueError:
-                data = {}
-            return ServerSession(data, row.id, row.last_seen_at)
+        try:
+            data = json.loads(row.data_json)
+        except ValueError:
+            data = {}
+        return ServerSession(data, row.id, row.last_seen_at)
 
     def _expiry_reason(self, row: UserSession, now: datetime) -> str | None:
         if now - row.created_at > self.absolute:

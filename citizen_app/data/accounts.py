@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Account, AccountKind
+
+
+def by_id(db_session: Session, account_id: uuid.UUID | None) -> Account | None:
+    return db_session.get(Account, account_id) if account_id is not None else None
 
 
 def by_username(db_session: Session, username: str) -> Account | None:

@@ -25,5 +25,4 @@ def for_citizen(
 def purge_before(db_session: Session, cutoff: datetime) -> int:
     """Retention: the one way rows leave the access log (a bulk statement, not the ORM, which refuses)."""
     count = db_session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff)).rowcount or 0
-    db_session.commit()
     return count

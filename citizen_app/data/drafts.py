@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import commit_now
 from ..models import Draft
 from .upsert import insert_missing
 
@@ -52,15 +53,21 @@ def save(
     merged = {**answers(draft), **updates}
     draft.answers_json = json.dumps(merged, ensure_ascii=True)
     draft.step = step
-    db_session.commit()
+    # On purpose before the request ends: a form answered with its errors (400) still keeps the words.
+    commit_now(db_session, "typed words are kept before anything is checked")
     return draft
+
+
+def delete(db_session: Session, draft: Draft) -> None:
+    db_session.delete(draft)
+    db_session.flush()
 
 
 def discard(db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: str) -> None:
     draft = find(db_session, account_id, citizen_ref, kind)
     if draft is not None:
         db_session.delete(draft)
-        db_session.commit()
+        db_session.flush()
 
 
 def forget(
@@ -75,4 +82,4 @@ def forget(
         draft.answers_json = json.dumps(left, ensure_ascii=True)
     else:
         db_session.delete(draft)
-    db_session.commit()
+    db_session.flush()

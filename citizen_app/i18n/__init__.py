@@ -6,9 +6,10 @@ Danish is the default. Catalogues live in i18n/translations/<lang>/LC_MESSAGES/m
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, get_translations
 
 from ..identity import current_account
 
@@ -19,6 +20,7 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 # Take a language out when its review is done (docs/i18n.md: how a reviewer works through a catalogue).
 UNREVIEWED = frozenset({"ar"})
 COOKIE = "lang"
+REQUEST_TRANSLATIONS = "_i18n_translations"
 
 
 def select_locale() -> str:
@@ -51,3 +53,23 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _reset_locale_cache() -> None:
         g.pop("_flask_babel", None)
+        g.pop(REQUEST_TRANSLATIONS, None)
+
+    # The templates' _() and ngettext(): the catalogue looked up once per request, not on every string
+    # (Flask-Babel's own callables ask for the locale and its cache on each call: a third of a caseload
+    # page's rendering). The locale is fixed per request as Flask-Babel fixes it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
+
+
+def _request_translations() -> Any:
+    translations = g.get(REQUEST_TRANSLATIONS)
+    if translations is None:
+        translations = get_translations()
+        setattr(g, REQUEST_TRANSLATIONS, translations)
+    return translations

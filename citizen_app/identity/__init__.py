@@ -35,6 +35,9 @@ def current_actor() -> Actor:
         except ValueError:
             account = None
         if account is not None and account.disabled_at is None:
+            g.current_account = (
+                account  # held for current_account(): the identity map's hold is weak
+            )
             actor = Actor(
                 account.id,
                 account.kind,
@@ -72,7 +75,12 @@ def _grants(account: Account) -> tuple[Grant, ...]:
 
 def current_account() -> Account | None:
     actor = current_actor()
-    return None if actor.anonymous else db.session().get(Account, actor.account_id)
+    if actor.anonymous:
+        return None
+    held = g.get("current_account")
+    if held is not None and held.id == actor.account_id:
+        return held
+    return db.session().get(Account, actor.account_id)
 
 
 def session_id() -> uuid.UUID | None:
@@ -96,6 +104,7 @@ def sign_in(account: Account, method: str = "passkey", level: str | None = None)
         session[AUTH_LEVEL] = level
     session.rotate = True  # type: ignore[attr-defined]
     g.pop("actor", None)
+    g.pop("current_account", None)
 
 
 def session_level() -> str | None:
@@ -132,7 +141,8 @@ def sign_out() -> None:
     if row_id is not None:
         db_session = db.session()
         end_session(db_session, row_id, "sign-out")
-        db_session.commit()
+        db_session.flush()
     session.clear()
     session.row_id = None  # type: ignore[attr-defined]
     g.pop("actor", None)
+    g.pop("current_account", None)

@@ -83,7 +83,7 @@ def account_for(
             by_hash.cpr_hash = None  # the number now leads to this Patient's account only
             db_session.flush()
         account.cpr_hash = digest
-        db_session.commit()
+        db_session.flush()
         return account, []
     granted = {
         cpr: scopes
@@ -102,7 +102,7 @@ def account_for(
     )
     if account is None:
         raise NoPatient
-    db_session.commit()
+    db_session.flush()
     return account, delegations
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db import commit_now
 from ..models import SamlAssertionSeen, SamlRequest, utcnow
 from . import LEVELS
 from .attributemaps import oiosaml3 as names
@@ -212,7 +213,7 @@ def begin(db_session: Session, next_path: str) -> str:
             next_path=next_path[:300],
         )
     )
-    db_session.commit()
+    db_session.flush()
     return dict(info["headers"])["Location"]
 
 
@@ -285,7 +286,9 @@ def finish(db_session: Session, saml_response: str) -> tuple[SignedInPerson, str
         db_session.rollback()
         raise SignInRefused("replayed")
     next_path = db_session.get(SamlRequest, response.in_response_to).next_path  # type: ignore[union-attr]
-    db_session.commit()
+    # On purpose before the request ends: the assertion and its request are spent even when the sign-in is
+    # then refused (too low a level, no Patient): a replay is refused as a replay.
+    commit_now(db_session, "a SAML assertion is taken once, also when the sign-in is then refused")
     ava = response.ava or {}
     level = _level(ava)
     minimum = current_app.config["SAML_MIN_LEVEL"]

@@ -45,8 +45,12 @@ def enqueue(
     db_session.add(message)
     # Someone acting for the citizen: the citizen's receipt commits with the write (services/receipts.py).
     note_delegated_act(db_session, purpose)
+    wake_after_commit(db_session)
+    return message
+
+
+def wake_after_commit(db_session: Session) -> None:
+    """Deliver right after the commit in the embedded default; a rollback leaves nothing to wake for."""
     wake = current_app.extensions.get(WAKE_KEY)
     if wake is not None:
-        # Deliver right after commit in the embedded default; a rollback leaves nothing to wake for.
         event.listen(db_session, "after_commit", lambda _s: wake(), once=True)
-    return message

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..data import outbox as outbox_data
+from ..db import standalone_session
 from ..deadlines import answer_due
 from ..models import CaseloadEntry, FeedCursor, utcnow
 from ..plan_api import PlanAPIError, PlanClient, fhir
@@ -105,10 +106,17 @@ def _store(db_session: Session, entry: CaseloadEntry | None, plan: Plan) -> Case
     return entry
 
 
-def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
-    """Read these citizens' plans again (conditional: a 304 when the stored copy is current)."""
+def refresh(client: PlanClient, refs: set[str]) -> None:
+    """Read these citizens' plans again (conditional: a 304 when the stored copy is current), in a session
+    of its own: the rows are a shared read model, kept like background work, committed citizen by citizen
+    (a row another view stored at the same moment is as good as ours), whatever the request does after."""
     if not refs:
         return
+    with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
+        _refresh(model_session, client, refs)
+
+
+def _refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
     known = {
         e.patient_ref: e
         for e in db_session.scalars(
@@ -135,7 +143,10 @@ def refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
 
 def sync(db_session: Session, client: PlanClient) -> None:
     """Catch up with the change feed: one call when nothing changed. An outage leaves the rows as they are
-    (the caseload then shows what was last known; coverage has already asked the plan API for the grants)."""
+    (the caseload then shows what was last known; coverage has already asked the plan API for the grants).
+    The cursor is read in the request's session; only when the feed has something new are the rows and the
+    cursor written, in a session of their own committed at its own boundary, like `refresh`: they move
+    together, and a caseload view that fails afterwards does not undo them. At rest: no second connection."""
     cursor = db_session.get(FeedCursor, FEED)
     params = {"_sort": "_lastUpdated", "_count": FEED_PAGE}
     if cursor is not None:
@@ -145,6 +156,16 @@ def sync(db_session: Session, client: PlanClient) -> None:
     except PlanAPIError as exc:
         log.warning("plan API change feed could not be read: %s", exc)
         return
+    if not entries and cursor is not None:
+        return  # nothing new: the old `_since` is as good, nothing to write
+    with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
+        _sync(model_session, client, entries, since)
+
+
+def _sync(
+    db_session: Session, client: PlanClient, entries: list[dict[str, Any]], since: str | None
+) -> None:
+    cursor = db_session.get(FeedCursor, FEED)
     changed: set[str] = set()
     units: dict[str, str | None] = {}
     for entry in entries:
@@ -156,7 +177,7 @@ def sync(db_session: Session, client: PlanClient) -> None:
             update(CaseloadEntry).where(CaseloadEntry.fixed_role_ref == role_ref).values(unit=unit)
         )
     try:
-        refresh(db_session, client, changed)
+        _refresh(db_session, client, changed)
     except PlanAPIError as exc:
         db_session.rollback()
         log.warning("plan API read failed while refreshing the caseload rows: %s", exc)
@@ -185,12 +206,14 @@ def entries_for(
     }
     missing = {r for r in refs if r not in found or _expired(found[r], today)}
     if missing:
-        refresh(db_session, client, missing)
+        refresh(client, missing)
         found.update(
             {
                 e.patient_ref: e
                 for e in db_session.scalars(
-                    select(CaseloadEntry).where(CaseloadEntry.patient_ref.in_(sorted(missing)))
+                    select(CaseloadEntry)
+                    .where(CaseloadEntry.patient_ref.in_(sorted(missing)))
+                    .execution_options(populate_existing=True)  # refreshed in another session
                 )
             }
         )
@@ -214,7 +237,7 @@ def unit_entries(
     rows = list(db_session.execute(columns))
     expired = {e.patient_ref for e in rows if _expired(e, today)}
     if expired:
-        refresh(db_session, client, expired)
+        refresh(client, expired)
         rows = list(db_session.execute(columns))
     return rows  # type: ignore[return-value]  # the same attributes as CaseloadEntry
 

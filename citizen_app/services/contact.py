@@ -44,7 +44,7 @@ def send_feedback(
         resource=resource,
         account_id=account_id,
     )
-    db_session.commit()
+    db_session.flush()
     return message
 
 
@@ -73,5 +73,5 @@ def send_complaint(
         resource=resource,
         account_id=account_id,
     )
-    db_session.commit()
+    db_session.flush()
     return message

@@ -87,7 +87,7 @@ def invite(
         decision_note=decision_note,
     )
     db_session.add(delegation)
-    db_session.commit()
+    db_session.flush()
     return delegation, code
 
 
@@ -134,7 +134,7 @@ def accept(
     delegation.related_person_ref = related
     delegation.accepted_at = now
     delegation.invitation_hash = None  # spent
-    db_session.commit()
+    db_session.flush()
     return delegation, relative
 
 
@@ -148,7 +148,7 @@ def change(
 ) -> None:
     delegation.scopes = normalise_scopes(scopes)
     delegation.ends_on = check_end(ends_on, today or date.today())
-    db_session.commit()
+    db_session.flush()
 
 
 def revoke(db_session: Session, delegation: Delegation, *, by: Account) -> None:
@@ -157,7 +157,7 @@ def revoke(db_session: Session, delegation: Delegation, *, by: Account) -> None:
     if delegation.revoked_at is None:
         delegation.revoked_at = utcnow()
         delegation.revoked_by = by.id
-    db_session.commit()
+    db_session.flush()
 
 
 def parent_ends_on(birth_date: date) -> date:

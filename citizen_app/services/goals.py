@@ -33,7 +33,7 @@ def propose_goal(
         db_session, plan_key=patient_ref, purpose="goal", resource=resource, account_id=account_id
     )
     db_session.delete(draft)
-    db_session.commit()
+    db_session.flush()
     return message
 
 
@@ -64,5 +64,5 @@ def send_feedback(
         resource=resource,
         account_id=account_id,
     )
-    db_session.commit()
+    db_session.flush()
     return message

@@ -73,7 +73,7 @@ def send(
         account_id=account_id,
     )
     db_session.delete(draft)
-    db_session.commit()
+    db_session.flush()
     return message
 
 

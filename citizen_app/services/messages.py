@@ -48,7 +48,7 @@ def send(
         resource=resource,
         account_id=account_id,
     )
-    db_session.commit()
+    db_session.flush()
     return message
 
 

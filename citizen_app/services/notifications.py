@@ -28,7 +28,7 @@ def opt_in(db_session: Session, account: Account, email: str | None) -> None:
     account.notify_email = email or None
     # Only answers from now on: opting in never sends a burst about old ones.
     account.answers_notified_until = utcnow() if email else None
-    db_session.commit()
+    db_session.flush()
 
 
 def notify_new_answers(
@@ -72,7 +72,7 @@ def notify_new_answers(
             continue
         account.answers_notified_until = when
         sent_count += 1
-    db_session.commit()
+    db_session.flush()
     return sent_count
 
 
@@ -88,12 +88,14 @@ def poll_answers(app: Flask) -> int:
     """One turn, with its own session: for the embedded thread and the worker command."""
     base = app.config.get("PUBLIC_URL") or "http://localhost:5000"
     with standalone_session(app) as db_session:
-        return notify_new_answers(
+        sent = notify_new_answers(
             db_session,
             app.extensions[CLIENT_KEY],
             app.extensions[EXTENSION_KEY],
             base.rstrip("/") + "/messages",
         )
+        db_session.commit()  # background work: its own boundary
+        return sent
 
 
 def notify_citizen(

@@ -22,6 +22,7 @@ from .plan_cache import MappedPlanCache
 log = logging.getLogger(__name__)
 CLIENT_KEY = "citizen_app.plan_client"
 CACHE_KEY = "citizen_app.plan_cache"
+HELD_SNAPSHOTS = "citizen_app.plan_reading.snapshots"
 # How stale "read at" may be in the database: a 304 writes the snapshot's read time at most this often.
 READ_AT_EVERY = timedelta(minutes=1)
 
@@ -63,6 +64,9 @@ def read_plan(
     cache = plan_cache()
     # The stored bundle (up to a megabyte) is loaded only when it must be parsed.
     snapshot = db_session.get(PlanSnapshot, patient_ref, options=[defer(PlanSnapshot.bundle_json)])
+    if snapshot is not None:
+        # Held for the rest of the request (unread_count asks for it again): the identity map holds weakly.
+        db_session.info.setdefault(HELD_SNAPSHOTS, {})[patient_ref] = snapshot
     try:
         fetched = everything(client, patient_ref, snapshot.etag if snapshot else None)
     except PlanAPINotFound:
@@ -79,12 +83,13 @@ def read_plan(
         staff_ids = " ".join(plan.staff_message_ids)
         if now - snapshot.read_at >= READ_AT_EVERY or staff_ids != snapshot.staff_message_ids:
             snapshot.read_at, snapshot.staff_message_ids = now, staff_ids
-            db_session.commit()
+            db_session.flush()
     else:
         plan = plan_from_bundle(fetched.resource, patient_ref, now)
         cache.put(patient_ref, fetched.etag, plan, now, time_boundaries(fetched.resource))
         if snapshot is not None:
             db_session.expunge(snapshot)
+            db_session.info.get(HELD_SNAPSHOTS, {}).pop(patient_ref, None)
         # An upsert: two first reads of one plan at once must not both insert (a 500 on the key).
         upsert(
             db_session,
@@ -100,7 +105,7 @@ def read_plan(
             },
             keys=["patient_ref"],
         )
-        db_session.commit()
+        db_session.flush()
     return PlanReading(plan, now, True, _outbox(db_session, patient_ref, now))
 
 
@@ -135,7 +140,7 @@ def mark_read(db_session: Session, account_id: uuid.UUID, communication_ids: lis
         [{"account_id": account_id, "communication_id": c, "read_at": utcnow()} for c in new],
         keys=["account_id", "communication_id"],
     )
-    db_session.commit()
+    db_session.flush()
 
 
 def _mapped(

@@ -38,5 +38,5 @@ def note_progress_sign(
         resource=resource,
         account_id=account_id,
     )
-    db_session.commit()
+    db_session.flush()
     return message

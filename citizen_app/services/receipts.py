@@ -142,5 +142,5 @@ def mark_seen(
             .where(DelegatedActReceipt.id == receipt.id)
             .values(seen_at=utcnow())
         )
-    db_session.commit()
+    db_session.flush()
     return receipt

@@ -198,7 +198,6 @@ def end_others() -> FlaskResponse:
         abort(400)
     db_session = db.session()
     ended = end_sessions_of(db_session, account.id, "other-devices", keep=session_id())
-    db_session.commit()
     record_account_event(account, "auth:sessions:ended", "Session", "allowed")
     flash(
         ngettext(

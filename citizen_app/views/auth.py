@@ -30,6 +30,7 @@ from ..auth import activation, relying_party
 from ..auth import service as auth_service
 from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
+from ..data import accounts as account_data
 from ..forms.auth import ActivationForm, PasskeyNameForm
 from ..forms.common import PlainForm
 from ..forms.delegations import InvitationCodeForm
@@ -157,7 +158,7 @@ def sign_in_verify() -> FlaskResponse | tuple[FlaskResponse, int]:
 def sign_out_post() -> FlaskResponse:
     actor = current_actor()
     if PlainForm().validate_on_submit() and not actor.anonymous:
-        account = db.session().get(Account, actor.account_id)
+        account = account_data.by_id(db.session(), actor.account_id)
         nemlogin_logout = saml.logout_redirect()  # a MitID session also ends at NemLog-in
         sign_out()
         record_account_event(account, "auth:sign-out", "Session", "allowed")
@@ -213,7 +214,7 @@ def _activating_account() -> Account | None:
     if utcnow().timestamp() - float(pending.get("at", 0)) > ACTIVATION_WINDOW_SECONDS:
         return None
     try:
-        return db.session().get(Account, uuid.UUID(str(pending.get("account"))))
+        return account_data.by_id(db.session(), uuid.UUID(str(pending.get("account"))))
     except ValueError:
         return None
 
@@ -270,7 +271,9 @@ def invitation() -> str | FlaskResponse | tuple[str, int]:
     form = InvitationCodeForm()
     if form.validate_on_submit():
         actor = current_actor()
-        relative = db.session().get(Account, actor.account_id) if not actor.anonymous else None
+        relative = (
+            account_data.by_id(db.session(), actor.account_id) if not actor.anonymous else None
+        )
         if relative is not None and relative.kind is not AccountKind.RELATIVE:
             relative = None  # a citizen's or caseworker's account never becomes a relative's
             sign_out()

@@ -81,15 +81,12 @@ def acs() -> Response | tuple[str, int]:
             privilege_prefix=current_app.config["FULDMAGT_PRIVILEGE_PREFIX"],
         )
     except saml.SignInRefused as refused:
-        db.session().rollback()
         record_account_event(None, f"auth:mitid:{refused.reason}", "Session", "denied")
         return render_template("auth/mitid_refused.html", reason=refused.reason), 400
     except (mitid.NoPatient, mitid.StaffAccount):
-        db.session().rollback()
         record_account_event(None, "auth:mitid:no-citizen", "Session", "denied")
         return render_template("auth/mitid_no_patient.html"), 403
     except PlanAPIError:
-        db.session().rollback()
         return render_template("auth/mitid_refused.html", reason="unavailable"), 503
     sign_in(account, method="mitid", level=person.level)
     session[saml.SAML_SESSION] = {"name_id": person.name_id, "session_index": person.session_index}

@@ -63,6 +63,7 @@ class Portal:
             code, _ = activation.issue(
                 db.session(), account, secret_key=self.app.config["SECRET_KEY"], days=1
             )
+            db.session().commit()  # services only flush: the caller commits
         return code
 
 

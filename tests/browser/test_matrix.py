@@ -157,6 +157,7 @@ def sara_writes_and_jonas_answers(portal: Portal, demo: dict[str, Any], answer: 
             author_ref=sara.fhir_ref,
             account_id=sara.id,
         )
+        session.commit()  # services only flush: the caller commits
     deliver(portal)
     if answer:
         with portal.app.app_context():

@@ -29,6 +29,7 @@ def opt_in(app, account) -> None:
     with app.app_context():
         session = db.session()
         notifications.opt_in(session, session.get(Account, account.id), "sara@example.org")
+        session.commit()  # services only flush: the caller commits
 
 
 def sent_kinds(app) -> list[str]:

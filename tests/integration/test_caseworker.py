@@ -404,6 +404,7 @@ def test_the_caseworker_registers_and_ends_a_guardian_the_citizen_cannot_end(
             relative=None,
         )
         assert accepted is not None
+        db.session().commit()  # services only flush: the caller commits
         guardian_id = accepted[0].id
     assert "Grethe Værge" in text_of(as_sara.get("/delegations"))
     assert (  # the policy refuses the citizen, as every refusal: like a missing page

@@ -199,6 +199,7 @@ def busy(app, demo) -> dict[str, Any]:
             text="Jeg venter for længe",
             account_id=sara.id,
         )
+        session.commit()  # services only flush: the test is the request's boundary here
     deliver(portal)
     with app.app_context():
         note_progress_sign(
@@ -211,6 +212,7 @@ def busy(app, demo) -> dict[str, Any]:
             author_ref=sara.fhir_ref,
             account_id=sara.id,
         )
+        db.session().commit()
     return demo
 
 

@@ -311,6 +311,7 @@ def _fuldmagt(app) -> Account:
             key=app.config["CPR_HASH_KEY"],
             privilege_prefix=prefix,
         )
+        db.session().commit()  # services only flush: the caller commits
         db.session().expunge_all()
     return account
 
@@ -384,6 +385,7 @@ def _ids(app, demo, plan_service, sara_client) -> dict[str, str]:
             ends_on=date.today() + timedelta(days=30),
             secret_key=app.config["SECRET_KEY"],
         )
+        session.commit()  # services only flush: the caller commits
         delegation_id = str(spare.id)
     post_form(sara_client, "/messages/new", {"text": "Til matricen"})
     post_form(sara_client, f"/plan/goals/{goal_id}/my-words", {"agreement": "agree"})

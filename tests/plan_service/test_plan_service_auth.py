@@ -85,6 +85,19 @@ def test_an_expired_token_is_refused(app, anonymous):
     _refused(response, 401, "login")
 
 
+def test_a_remembered_token_is_still_refused_once_it_expires(app, anonymous):
+    """A verified token is remembered (plan_service.auth._verified_claims), never past its expiry."""
+    from plan_service.auth import TOKEN_SECONDS
+
+    almost_over = int(time.time()) - TOKEN_SECONDS + 2  # expires in 2 s
+    token = issue_access_token(app, CLIENT_ID, "system/*.cruds", issued_at=almost_over)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert anonymous.get("/fhir/Patient", headers=headers).status_code == 200
+    assert anonymous.get("/fhir/Patient", headers=headers).status_code == 200  # remembered
+    time.sleep(3.1)
+    _refused(anonymous.get("/fhir/Patient", headers=headers), 401, "login")
+
+
 def test_a_token_not_signed_by_the_service_is_refused(app, anonymous):
     genuine = issue_access_token(app, CLIENT_ID, "system/*.cruds")
     claims = jwt.decode(genuine, app.extensions["plan_service.token_key"]).claims

@@ -93,8 +93,7 @@ def _save(meeting_id: str, step: str, updates: dict[str, str]) -> None:
     draft = _draft()
     if draft is not None and meetings.appointment_of(draft) not in (None, meeting_id):
         # A draft for another meeting (one that has passed): this meeting starts afresh.
-        db.session().delete(draft)
-        db.session().commit()
+        drafts.delete(db.session(), draft)
     drafts.save(
         db.session(),
         account_id=current_actor().account_id,

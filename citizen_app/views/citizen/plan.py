@@ -16,6 +16,7 @@ from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...forms.common import PlainForm
 from ...identity import current_actor
 from ...models import utcnow
+from ...outbox.enqueue import wake_after_commit
 from ...services import meetings, receipts
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
@@ -130,10 +131,7 @@ def send_again(receipt: uuid.UUID) -> FlaskResponse:
     if not can(current_actor(), action, current_citizen_ref()).allowed:
         abort(403)
     outbox_data.send_again(db.session(), ids=[row.id])
-    db.session().commit()
-    wake = current_app.extensions.get("citizen_app.outbox.wake")
-    if wake is not None:
-        wake()
+    wake_after_commit(db.session())
     flash(_("We are sending it again. You can follow it here."))
     if request.form.get("back") == "messages":
         return redirect(url_for("citizen.messages"), code=303)
