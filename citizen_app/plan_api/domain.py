@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .gas import GoalScale
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,11 @@ class Plan:
     caseworker_since: date | None = None
     next_caseworker: Caseworker | None = None
     next_caseworker_from: date | None = None
+    # Goal Attainment Scaling per goal id: levels and ratings (plan_api/gas.py).
+    scales: dict[str, GoalScale] = field(default_factory=dict)
+
+    def scale(self, goal_id: str) -> GoalScale | None:
+        return self.scales.get(goal_id)
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from . import fhir
+from . import fhir, gas
 from .domain import (
     Activity,
     Case,
@@ -595,4 +595,5 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
         next_caseworker=_caseworker(index, upcoming[0], now) if upcoming else None,
         next_caseworker_from=upcoming[1] if upcoming else None,
         people=index.people,
+        scales=gas.scales(index),
     )
