@@ -8,6 +8,6 @@ from flask import Blueprint
 
 bp = Blueprint("caseworker", __name__, url_prefix="/caseworker")
 
-from . import absence, caseload, cases, representatives, review, team  # noqa: E402, F401
+from . import absence, caseload, cases, gas, representatives, review, team  # noqa: E402, F401
 
 __all__ = ["bp"]
