@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .auth import activation
 from .models import Account, AccountKind, Delegation, DelegationKind, utcnow
-from .plan_api import PlanClient, fhir
+from .plan_api import PlanClient, fhir, gas
 from .services.delegations import parent_ends_on
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1a52-6a4e-4a39-9d52-3c0b2a0d6e11")
@@ -86,28 +86,44 @@ class _Loader:
         caseworker: str,
         status: str,
         achievement: str,
+        levels: dict[str, str] | None = None,
     ) -> str:
         written = self.now - timedelta(days=120)
-        return self.put(
-            name,
-            {
-                "resourceType": "Goal",
-                "lifecycleStatus": status,
-                "achievementStatus": {
-                    "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": achievement}]
-                },
-                "description": {"text": professional},
-                "subject": {"reference": patient},
-                "expressedBy": {"reference": patient},
-                "startDate": (self.today - timedelta(days=120)).isoformat(),
-                "extension": [
-                    fhir.wording_extension("citizen", own_words, patient, written),
-                    fhir.wording_extension(
-                        "professional", professional, caseworker, written + timedelta(days=7)
-                    ),
-                ],
+        resource = {
+            "resourceType": "Goal",
+            "lifecycleStatus": status,
+            "achievementStatus": {
+                "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": achievement}]
             },
+            "description": {"text": professional},
+            "subject": {"reference": patient},
+            "expressedBy": {"reference": patient},
+            "startDate": (self.today - timedelta(days=120)).isoformat(),
+            "extension": [
+                fhir.wording_extension("citizen", own_words, patient, written),
+                fhir.wording_extension(
+                    "professional", professional, caseworker, written + timedelta(days=7)
+                ),
+            ],
+        }
+        if levels:  # Goal Attainment Scaling: the five levels in the citizen's own words
+            resource = gas.goal_with_levels(resource, levels, patient, written + timedelta(days=8))
+        return self.put(name, resource)
+
+    def gas_rating(
+        self, name: str, patient: str, goal: str, voice: str, level: str, days_ago: int, by: str
+    ) -> str:
+        when = self.now - timedelta(days=days_ago)
+        resource = gas.rating(
+            patient_ref=patient,
+            goal_ref=goal,
+            voice=voice,
+            level=level,
+            note=None,
+            performer_ref=by,
+            when=when,
         )
+        return self.put(name, resource)
 
     def sign(
         self,
@@ -236,7 +252,18 @@ class _Loader:
         }
 
 
-def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> None:
+SARA_LEVELS = {
+    "much-less": "Jeg tør slet ikke gå ned i butikken.",
+    "less": "Jeg handler kun, når bostøtten går med.",
+    "expected": "Jeg handler selv ind i Netto en gang om ugen.",
+    "better": "Jeg handler selv ind to gange om ugen, også når der er kø.",
+    "much-better": "Jeg handler også ind i et nyt supermarked, hvor jeg ikke har været før.",
+}
+
+
+def _plan_for_sara(
+    load: _Loader, sara: str, jonas: str, jonas_role: str, peter: str | None = None
+) -> None:
     g1 = load.goal(
         "sara-goal-shopping",
         sara,
@@ -245,7 +272,15 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
         jonas,
         "active",
         "improving",
+        levels=SARA_LEVELS,
     )
+    # Three voices on the shopping goal: never two levels apart, so it is not on the agenda by itself.
+    load.gas_rating("sara-gas-jonas-1", sara, g1, "caseworker", "less", 100, jonas_role)
+    load.gas_rating("sara-gas-sara-1", sara, g1, "citizen", "less", 99, sara)
+    load.gas_rating("sara-gas-sara-2", sara, g1, "citizen", "expected", 20, sara)
+    if peter:
+        load.gas_rating("sara-gas-peter-1", sara, g1, "relative", "less", 14, peter)
+    load.gas_rating("sara-gas-jonas-2", sara, g1, "caseworker", "expected", 7, jonas_role)
     g2 = load.goal(
         "sara-goal-rhythm",
         sara,
@@ -386,7 +421,7 @@ def load(
         relationship=[{"text": "mor"}],
     )
 
-    _plan_for_sara(loader, sara, jonas, jonas_role)
+    _plan_for_sara(loader, sara, jonas, jonas_role, peter)
     g_mads = loader.goal(
         "mads-goal-work",
         mads,

@@ -272,3 +272,28 @@ def test_every_hostile_string_in_a_level_and_a_note_round_trips_or_is_refused_ki
     deliver(app)
     page = as_sara.get(f"/plan/goals/{goal_id}")
     assert page.status_code == 200
+
+
+def test_the_demo_gives_sara_a_goal_with_levels_and_three_voices(
+    app, as_sara, demo, plan_service
+) -> None:
+    everything = api.get(f"{plan_service.fhir_url}/{demo['sara'].fhir_ref}/$everything").json()
+    resources = [e["resource"] for e in everything["entry"]]
+    (goal,) = [
+        r
+        for r in resources
+        if r["resourceType"] == "Goal" and any(e["url"] == EXT_GAS for e in r.get("extension", []))
+    ]
+    assert sum(1 for e in goal["extension"] if e["url"] == EXT_GAS) == 5
+    voices = {
+        r["code"]["coding"][0]["code"]
+        for r in resources
+        if r["resourceType"] == "Observation"
+        and r.get("focus") == [{"reference": f"Goal/{goal['id']}"}]
+        and r["code"]["coding"][0]["system"] == "http://loinc.org"
+    }
+    assert voices == {"107334-5", "107331-1", "107333-7"}
+    page = as_sara.get(f"/plan/goals/{goal['id']}").get_data(as_text=True)
+    assert 'class="chart"' in page and "Jeg handler selv ind i Netto en gang om ugen." in page
+    assert "Peter Jensen, pårørende" in unescape(page)
+    assert "dagsorden" not in text_of(as_sara.get(f"/plan/goals/{goal['id']}")).lower()
