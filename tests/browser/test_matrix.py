@@ -222,6 +222,20 @@ def test_every_citizen_page_and_state(
     expect(m.page.locator("svg.chart")).to_be_visible()
     m.check("goal page with its chart and table")
 
+    # Goal Attainment Scaling (the first goal has levels and three voices in the demo data).
+    m.goto(sara["goal"] + "/levels/less")
+    m.check("levels conversation, a question")
+    m.goto(sara["goal"] + "/levels/expected")
+    m.page.locator("textarea").fill("")
+    m.submit("main form button[value=next]")
+    m.error("levels conversation, the reached level left empty")
+    m.goto(sara["goal"] + "/levels/check")
+    m.check("levels conversation, check before saving")
+    m.goto(sara["goal"] + "/rate")
+    m.check("rate a goal, empty")
+    m.submit()
+    m.error("rate a goal, nothing chosen")
+
     # A progress sign: empty, filled, error.
     m.goto(sara["progress"])
     m.check("progress sign form, empty")
@@ -523,6 +537,13 @@ def test_every_caseworker_page_and_state(browser: Browser, portal: Portal, jonas
     m.submit("main form[action*='/cases/'] button")
     expect(m.page.locator("[aria-invalid=true]").first).to_be_visible()
     m.check("a citizen's review page, a new decision date without a reason")
+    # Goal Attainment Scaling: a goal's levels, ratings side by side, the wording and rating forms.
+    m.goto(jonas["review"])
+    m.goto(m.page.locator("main a[href$='/levels']").first.get_attribute("href"))
+    expect(m.page.locator("svg.chart")).to_be_visible()
+    m.check("a goal's levels and ratings")
+    m.submit("main form[action$='/levels/rate'] button")
+    m.error("a goal's levels and ratings, a rating with no level")
     m.goto("/caseworker/team")
     m.check("team: satisfaction and complaints")
     m.goto("/caseworker/hand-over")
