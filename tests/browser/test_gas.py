@@ -86,7 +86,7 @@ def test_levels_ratings_in_two_voices_and_the_agenda_by_keyboard_without_javascr
     tab_to(sara, "Meget bedre end ventet")
     for _ in range(3):
         sara.keyboard.press("ArrowDown")
-    expect(sara.get_by_label("Mindre end ventet")).to_be_checked()
+    expect(sara.get_by_role("radio", name="Mindre end ventet", exact=True)).to_be_checked()
     sara.get_by_label("En kort note (du kan springe over)").focus()
     sara.keyboard.type("Jeg sover stadig længe")
     press_enter_on(sara, "Gem vurderingen")
@@ -96,7 +96,7 @@ def test_levels_ratings_in_two_voices_and_the_agenda_by_keyboard_without_javascr
     jonas.goto(f"{portal.url}/caseworker/citizens/{patient_id}/goals/{goal.id}/levels")
     expect(jonas.get_by_text("Jeg sover stadig længe")).to_be_visible()
     rating = jonas.locator("main form[action$='/levels/rate']")
-    rating.get_by_label("Bedre end ventet", exact=True).check()
+    rating.get_by_role("radio", name="Bedre end ventet", exact=True).check()
     with jonas.expect_navigation():
         rating.get_by_role("button", name="Gem min vurdering").click()
     expect(jonas.get_by_text("Målet er på dagsordenen til næste møde")).to_be_visible()
