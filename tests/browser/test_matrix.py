@@ -219,7 +219,7 @@ def test_every_citizen_page_and_state(
     m.submit("main button[value=dismiss]")
     expect(m.page.locator("#receipts-title")).to_have_count(0)
     m.goto(sara["goal"])
-    expect(m.page.locator("svg.chart")).to_be_visible()
+    expect(m.page.locator("svg.chart").first).to_be_visible()
     m.check("goal page with its chart and table")
 
     # Goal Attainment Scaling (the first goal has levels and three voices in the demo data).
