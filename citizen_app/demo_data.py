@@ -25,7 +25,18 @@ _Loader = DemoLoader
 __all__ = ["UNIT", "load", "load_unit"]
 
 
-def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> None:
+SARA_LEVELS = {
+    "much-less": "Jeg tør slet ikke gå ned i butikken.",
+    "less": "Jeg handler kun, når bostøtten går med.",
+    "expected": "Jeg handler selv ind i Netto en gang om ugen.",
+    "better": "Jeg handler selv ind to gange om ugen, også når der er kø.",
+    "much-better": "Jeg handler også ind i et nyt supermarked, hvor jeg ikke har været før.",
+}
+
+
+def _plan_for_sara(
+    load: _Loader, sara: str, jonas: str, jonas_role: str, peter: str | None = None
+) -> None:
     g1 = load.goal(
         "sara-goal-shopping",
         sara,
@@ -34,7 +45,15 @@ def _plan_for_sara(load: _Loader, sara: str, jonas: str, jonas_role: str) -> Non
         jonas,
         "active",
         "improving",
+        levels=SARA_LEVELS,
     )
+    # Three voices on the shopping goal: never two levels apart, so it is not on the agenda by itself.
+    load.gas_rating("sara-gas-jonas-1", sara, g1, "caseworker", "less", 100, jonas_role)
+    load.gas_rating("sara-gas-sara-1", sara, g1, "citizen", "less", 99, sara)
+    load.gas_rating("sara-gas-sara-2", sara, g1, "citizen", "expected", 20, sara)
+    if peter:
+        load.gas_rating("sara-gas-peter-1", sara, g1, "relative", "less", 14, peter)
+    load.gas_rating("sara-gas-jonas-2", sara, g1, "caseworker", "expected", 7, jonas_role)
     g2 = load.goal(
         "sara-goal-rhythm",
         sara,
@@ -166,7 +185,7 @@ def load(
     peter = loader.relative("peter", "Peter", "Jensen", of=sara, relationship="bror")
     line = loader.relative("line", "Line", "Larsen", of=emil, relationship="mor")
 
-    _plan_for_sara(loader, sara, jonas, jonas_role)
+    _plan_for_sara(loader, sara, jonas, jonas_role, peter)
     g_mads = loader.goal(
         "mads-goal-work",
         mads,

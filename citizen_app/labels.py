@@ -14,6 +14,29 @@ PROGRESS_SIGNS = {
     "keeping-up": (_l("I am keeping it up"), "✓"),
 }
 
+# Goal Attainment Scaling (plan_api/gas.py LEVELS), from -2 to +2, with a symbol each (decoration only).
+GAS_LEVELS = {
+    "much-less": (_l("Much less than expected"), "⇊"),
+    "less": (_l("Less than expected"), "↓"),
+    "expected": (_l("As expected: the goal is reached"), "●"),
+    "better": (_l("Better than expected"), "↑"),
+    "much-better": (_l("Much better than expected"), "⇈"),
+}
+# The short name of each level in the citizen's levels conversation.
+GAS_LEVEL_SHORT = {
+    "less": _l("Where you are now"),
+    "expected": _l("The goal reached"),
+    "better": _l("A bit better"),
+    "much-better": _l("Much better"),
+    "much-less": _l("Worse than now"),
+}
+# Who rated; the shape marks the voice in the chart and the table.
+GAS_VOICES = {
+    "citizen": (_l("The citizen"), "●"),
+    "relative": (_l("A relative"), "■"),
+    "caseworker": (_l("The caseworker"), "▲"),
+}
+
 GOAL_STATUS = {
     "proposed": _l("Sent to your caseworker"),
     "accepted": _l("In your plan"),
@@ -52,6 +75,8 @@ OUTBOX_PURPOSE = {
     "meeting-preparation": _l("Your preparation for a meeting"),
     "contact-feedback": _l("Your view of the contact"),
     "complaint": _l("Complaint"),
+    "gas-levels": _l("Your levels for a goal"),
+    "gas-rating": _l("Your rating of a goal"),
 }
 
 # What waits for a caseworker, per kind (the caseload's counts).
@@ -144,6 +169,8 @@ AUDIT_ACTION = {
     "citizen:meeting:prepare": _l("looked at or prepared a meeting"),
     "citizen:contact-feedback:write": _l("said how the contact was"),
     "citizen:complaint:write": _l("wrote a complaint"),
+    "citizen:gas-levels:write": _l("opened or wrote the levels of a goal"),
+    "citizen:gas-rating:write": _l("opened or rated where a goal stands"),
     "caseworker:case:write": _l("changed the step or date of your case"),
     "caseworker:plan:read": _l("looked at your plan"),
     "caseworker:team:named": _l("saw your name on the team page"),

@@ -182,5 +182,8 @@ def init_app(app: Flask) -> None:
     # One decimal in the reader's language: 4,5 in Danish, 4.5 in English.
     app.jinja_env.filters["decimal"] = lambda value: format_decimal(value, format="0.0")
     app.jinja_env.globals["labels"] = labels
+    from .gas_chart import GLOBALS as GAS_GLOBALS  # Goal Attainment Scaling: chart, voices, agenda
+
+    app.jinja_env.globals.update(GAS_GLOBALS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

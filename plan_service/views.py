@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
-from plan_service import auth, compartments, provenance, store
+from plan_service import auth, compartments, gas, provenance, store
 from plan_service.bundles import capability_statement, everything_bundle, searchset
 from plan_service.db import Database
 from plan_service.errors import FhirError, bad_request, not_found
@@ -184,6 +184,7 @@ def create(resource_type: str) -> Response:
     resource = read_resource_body(resource_type)
     also = provenance.from_request()
     with _session() as session:
+        gas.check(session, resource)
         stored, created = store.create(session, resource, condition, also)
     return _resource_response(stored, 201 if created else 200)
 
@@ -204,5 +205,6 @@ def update(resource_type: str, resource_id: str) -> Response:
         )
     also = provenance.from_request()
     with _session() as session:
+        gas.check(session, resource)
         stored = store.update_resource(session, resource, expected, also)
     return _resource_response(stored)

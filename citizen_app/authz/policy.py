@@ -30,6 +30,9 @@ class Action(enum.StrEnum):
     MEETING_PREPARE = "citizen:meeting:prepare"
     CONTACT_FEEDBACK_WRITE = "citizen:contact-feedback:write"
     COMPLAINT_WRITE = "citizen:complaint:write"
+    # Goal Attainment Scaling: the levels of a goal in the citizen's words, and rating where it stands.
+    GAS_LEVELS_WRITE = "citizen:gas-levels:write"
+    GAS_RATING_WRITE = "citizen:gas-rating:write"
     # The signed-in person's own sign-in settings: passkeys and sessions. No citizen's plan data.
     OWN_ACCOUNT_MANAGE = "account:sign-in:manage"
     # Caseworker area: my own caseload and absence (any caseworker), and a citizen's case (the fixed
@@ -138,6 +141,8 @@ _CITIZEN_OWN = frozenset(
         Action.MEETING_PREPARE,
         Action.CONTACT_FEEDBACK_WRITE,
         Action.COMPLAINT_WRITE,
+        Action.GAS_LEVELS_WRITE,
+        Action.GAS_RATING_WRITE,
     }
 )
 # What each scope of a delegation allows; nothing else is ever allowed through a delegation.
@@ -150,6 +155,8 @@ _BY_SCOPE = {
             Action.GOAL_FEEDBACK_WRITE,
             Action.MEETING_PREPARE,
             Action.CONTACT_FEEDBACK_WRITE,
+            Action.GAS_LEVELS_WRITE,
+            Action.GAS_RATING_WRITE,
         }
     ),
     "message": frozenset({Action.MESSAGE_READ, Action.MESSAGE_WRITE, Action.COMPLAINT_WRITE}),

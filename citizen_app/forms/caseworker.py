@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -153,3 +154,60 @@ class HandOverForm(PortalForm):
     def validate_start(self, field: DateField) -> None:
         if field.data and field.data < date.today():
             raise ValidationError(_l("The date cannot be in the past."))
+
+
+class GasWordingForm(PortalForm):
+    """The caseworker's wording beside each of a goal's five levels (empty: no wording for that level)."""
+
+    version = HiddenField()  # the Goal's version the caseworker saw
+    expected = TextAreaField(
+        _l("The goal reached, in professional wording"), validators=[Optional(), Length(max=500)]
+    )
+    less = TextAreaField(_l("Less than expected"), validators=[Optional(), Length(max=500)])
+    much_less = TextAreaField(
+        _l("Much less than expected"), validators=[Optional(), Length(max=500)]
+    )
+    better = TextAreaField(_l("Better than expected"), validators=[Optional(), Length(max=500)])
+    much_better = TextAreaField(
+        _l("Much better than expected"), validators=[Optional(), Length(max=500)]
+    )
+
+    def wording(self) -> dict[str, str]:
+        return {
+            "much-less": self.much_less.data or "",
+            "less": self.less.data or "",
+            "expected": self.expected.data or "",
+            "better": self.better.data or "",
+            "much-better": self.much_better.data or "",
+        }
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        if not super().validate(extra_validators):
+            return False
+        if not any(text.strip() for text in self.wording().values()):
+            self.expected.errors = [_l("Write the wording for at least one level.")]
+            return False
+        return True
+
+
+class StaffGasRatingForm(PortalForm):
+    message_id = HiddenField()  # one rating however often the form is sent (If-None-Exist)
+
+    def rating_uuid(self) -> uuid.UUID:
+        """The rating's own id, made when the page was shown: sending twice makes one."""
+        try:
+            return uuid.UUID(self.message_id.data or "")
+        except ValueError:
+            return uuid.uuid4()
+
+    level = RadioField(
+        _l("Where does the goal stand now, in your view?"),
+        choices=[
+            SelectChoice(code)
+            for code in ("much-less", "less", "expected", "better", "much-better")
+        ],
+        validators=[InputRequired(message=_l("Choose the level that fits best."))],
+    )
+    note = TextAreaField(
+        _l("A short note (you can skip this)"), validators=[Optional(), Length(max=500)]
+    )

@@ -207,3 +207,20 @@ def preparation_goals_form(goals: list) -> FlaskForm:  # type: ignore[type-arg]
             ),
         )
     return PreparationGoalsForm()
+
+
+class GasRatingForm(PortalForm):
+    """Where the goal stands now, on the goal's five levels, and an optional short note."""
+
+    level = RadioField(
+        _l("Where does the goal stand now?"),
+        choices=[
+            SelectChoice(code)
+            for code in ("much-less", "less", "expected", "better", "much-better")
+        ],
+        validators=[InputRequired(message=_l("Choose the level that fits best."))],
+    )
+    note = TextAreaField(
+        _l("A short note (you can skip this)"),
+        validators=[Optional(), at_most(500)],
+    )

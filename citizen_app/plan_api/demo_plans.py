@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from . import evaluations, fhir, observations, patients
+from . import evaluations, fhir, gas, observations, patients
 from . import goals as goal_json
 from .client import PlanClient
 from .elements import reference
@@ -101,27 +101,45 @@ class DemoLoader:
         caseworker: str,
         status: str,
         achievement: str,
+        levels: dict[str, str] | None = None,
     ) -> str:
         written = self.now - timedelta(days=120)
+        resource: dict[str, Any] = {
+            "resourceType": "Goal",
+            "lifecycleStatus": status,
+            "achievementStatus": {
+                "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": achievement}]
+            },
+            "description": {"text": professional},
+            "subject": {"reference": patient},
+            "expressedBy": {"reference": patient},
+            "startDate": (self.today - timedelta(days=120)).isoformat(),
+            "extension": [
+                goal_json.wording_extension("citizen", own_words, patient, written),
+                goal_json.wording_extension(
+                    "professional", professional, caseworker, written + timedelta(days=7)
+                ),
+            ],
+        }
+        if levels:  # Goal Attainment Scaling: the five levels in the citizen's own words
+            resource = gas.goal_with_levels(resource, levels, patient, written + timedelta(days=8))
+        return self.put(name, resource)
+
+    def gas_rating(
+        self, name: str, patient: str, goal: str, voice: str, level: str, days_ago: int, by: str
+    ) -> str:
+        """A Goal Attainment Scaling rating in one voice (issue #18)."""
         return self.put(
             name,
-            {
-                "resourceType": "Goal",
-                "lifecycleStatus": status,
-                "achievementStatus": {
-                    "coding": [{"system": fhir.CS_GOAL_ACHIEVEMENT, "code": achievement}]
-                },
-                "description": {"text": professional},
-                "subject": {"reference": patient},
-                "expressedBy": {"reference": patient},
-                "startDate": (self.today - timedelta(days=120)).isoformat(),
-                "extension": [
-                    goal_json.wording_extension("citizen", own_words, patient, written),
-                    goal_json.wording_extension(
-                        "professional", professional, caseworker, written + timedelta(days=7)
-                    ),
-                ],
-            },
+            gas.rating(
+                patient_ref=patient,
+                goal_ref=goal,
+                voice=voice,
+                level=level,
+                note=None,
+                performer_ref=by,
+                when=self.now - timedelta(days=days_ago),
+            ),
         )
 
     def sign(

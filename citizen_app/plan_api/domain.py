@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # evaluations.py (issue #18) owns its dataclasses
     from .evaluations import GoalEvaluations
+if TYPE_CHECKING:  # gas.py (issue #18) owns its dataclasses
+    from .gas import GoalScale
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,11 @@ class Plan:
     next_caseworker_from: date | None = None
     # Per goal id: its evaluations and next evaluation date (plan_api/evaluations.py).
     evaluations: dict[str, GoalEvaluations] = field(default_factory=dict)
+    # Goal Attainment Scaling per goal id: levels and ratings (plan_api/gas.py).
+    scales: dict[str, GoalScale] = field(default_factory=dict)
+
+    def scale(self, goal_id: str) -> GoalScale | None:
+        return self.scales.get(goal_id)
 
     def case(self, case_id: str) -> Case | None:
         return next((c for c in self.cases if c.id == case_id), None)

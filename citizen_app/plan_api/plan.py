@@ -15,6 +15,7 @@ from . import (
     care_team,
     communications,
     evaluations,
+    gas,
     observations,
     practitioner_role,
     questionnaire_responses,
@@ -65,6 +66,7 @@ def plan_from_bundle(bundle: Resource, patient_ref: str, now: datetime | None = 
         else None,
         next_caseworker_from=upcoming[1] if upcoming else None,
         people=index.people,
+        scales=gas.scales(index),
         evaluations=evaluations.from_resources(
             index.by_type.get("Goal", []), index.by_type.get("Observation", [])
         ),

@@ -39,6 +39,8 @@ TEXT = {
     "meeting-preparation": _l("%(name)s prepared a meeting for you."),
     "contact-feedback": _l("%(name)s told us how a contact went for you."),
     "complaint": _l("%(name)s sent a complaint for you."),
+    "gas-levels": _l("%(name)s wrote the levels of a goal for you."),
+    "gas-rating": _l("%(name)s rated where a goal stands, as a relative."),
 }
 FALLBACK = _l("%(name)s did something in your plan for you.")
 

@@ -220,7 +220,7 @@ def test_every_citizen_page_and_state(
     m.submit("main button[value=dismiss]")
     expect(m.page.locator("#receipts-title")).to_have_count(0)
     m.goto(sara["goal"])
-    expect(m.page.locator("svg.chart")).to_be_visible()
+    expect(m.page.locator("svg.chart").first).to_be_visible()
     m.check("goal page with its chart and table")
     # Issue #18: a goal with an evaluation (the demo's rhythm goal, the second on the plan).
     m.goto("/plan")
@@ -228,6 +228,20 @@ def test_every_citizen_page_and_state(
     m.goto(evaluated)
     expect(m.page.locator(".evaluation")).to_be_visible()
     m.check("goal page with its last evaluation")
+
+    # Goal Attainment Scaling (the first goal has levels and three voices in the demo data).
+    m.goto(sara["goal"] + "/levels/less")
+    m.check("levels conversation, a question")
+    m.goto(sara["goal"] + "/levels/expected")
+    m.page.locator("textarea").fill("")
+    m.submit("main form button[value=next]")
+    m.error("levels conversation, the reached level left empty")
+    m.goto(sara["goal"] + "/levels/check")
+    m.check("levels conversation, check before saving")
+    m.goto(sara["goal"] + "/rate")
+    m.check("rate a goal, empty")
+    m.submit()
+    m.error("rate a goal, nothing chosen")
 
     # A progress sign: empty, filled, error.
     m.goto(sara["progress"])
@@ -543,6 +557,13 @@ def test_every_caseworker_page_and_state(browser: Browser, portal: Portal, jonas
     m.goto(evaluation)
     m.submit()
     m.error("evaluate a goal, error")
+    # Goal Attainment Scaling: a goal's levels, ratings side by side, the wording and rating forms.
+    m.goto(jonas["review"])
+    m.goto(m.page.locator("main a[href$='/levels']").first.get_attribute("href"))
+    expect(m.page.locator("svg.chart")).to_be_visible()
+    m.check("a goal's levels and ratings")
+    m.submit("main form[action$='/levels/rate'] button")
+    m.error("a goal's levels and ratings, a rating with no level")
     m.goto("/caseworker/team")
     m.check("team: satisfaction and complaints")
     m.goto("/caseworker/hand-over")

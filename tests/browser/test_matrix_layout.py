@@ -238,7 +238,7 @@ def test_forced_colours_keep_focus_borders_and_the_chart(browser: Browser, porta
     assert edge["style"] != "none" and edge["width"] > 0 and edge["painted"], edge
     # The progress chart: its line and points are still drawn.
     page.goto(portal.url + goal)
-    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
     strokes = page.evaluate(
         f"""() => {{ const painted = {PAINTED};
             return [...document.querySelectorAll('svg.chart .chart__line, svg.chart .chart__point')]

@@ -47,6 +47,8 @@ CITIZEN_ALL = {
     A.MEETING_PREPARE,
     A.CONTACT_FEEDBACK_WRITE,
     A.COMPLAINT_WRITE,
+    A.GAS_LEVELS_WRITE,
+    A.GAS_RATING_WRITE,
 }
 READ = {A.PLAN_READ, A.CASE_READ}
 WRITE = {
@@ -55,6 +57,8 @@ WRITE = {
     A.GOAL_FEEDBACK_WRITE,
     A.MEETING_PREPARE,
     A.CONTACT_FEEDBACK_WRITE,
+    A.GAS_LEVELS_WRITE,
+    A.GAS_RATING_WRITE,
 }
 MESSAGES = {A.MESSAGE_READ, A.MESSAGE_WRITE, A.COMPLAINT_WRITE}
 OWN = {A.OWN_ACCOUNT_MANAGE}
@@ -96,6 +100,10 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     # Issue #18: only the caseworker with a grant evaluates; the citizen and relatives read it on the plan.
     ("GET", "/caseworker/citizens/<patient_id>/goals/<goal_id>/evaluation"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/evaluation"): A.CASE_REVIEW,
+    # Goal Attainment Scaling: the caseworker reads a goal's levels and ratings, adds wording, rates.
+    ("GET", "/caseworker/citizens/<patient_id>/goals/<goal_id>/levels"): A.CASE_PLAN_READ,
+    ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/levels/wording"): A.CASE_REVIEW,
+    ("POST", "/caseworker/citizens/<patient_id>/goals/<goal_id>/levels/rate"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/messages/<conversation_id>/reply"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/preparations/<response_id>/seen"): A.CASE_REVIEW,
     ("POST", "/caseworker/citizens/<patient_id>/representatives"): A.CASE_REVIEW,
@@ -150,6 +158,14 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     ("GET", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
     ("POST", "/plan/goals/<goal_id>/my-words"): A.GOAL_FEEDBACK_WRITE,
     ("GET", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,
+    # Goal Attainment Scaling: the citizen (or a relative with "write") writes the levels and rates.
+    ("GET", "/plan/goals/<goal_id>/levels"): A.GAS_LEVELS_WRITE,
+    ("GET", "/plan/goals/<goal_id>/levels/<code>"): A.GAS_LEVELS_WRITE,
+    ("POST", "/plan/goals/<goal_id>/levels/<code>"): A.GAS_LEVELS_WRITE,
+    ("GET", "/plan/goals/<goal_id>/levels/check"): A.GAS_LEVELS_WRITE,
+    ("POST", "/plan/goals/<goal_id>/levels/check"): A.GAS_LEVELS_WRITE,
+    ("GET", "/plan/goals/<goal_id>/rate"): A.GAS_RATING_WRITE,
+    ("POST", "/plan/goals/<goal_id>/rate"): A.GAS_RATING_WRITE,
     ("POST", "/plan/goals/<goal_id>/progress"): A.PROGRESS_SIGN_WRITE,
     # Guarded as a read of the plan; the view then asks the policy for the write the dead item was (a
     # message, a sign, …) before it is queued again, so a read-only relative is refused there (403).

@@ -13,6 +13,7 @@ from . import (  # noqa: E402, F401
     caseload,
     cases,
     evaluations,
+    gas,
     representatives,
     review,
     team,

@@ -12,4 +12,4 @@ def kept() -> Response:
     return response
 
 
-from . import cases, delegations, goals, messages, plan, privacy  # noqa: E402,F401  (routes register on import)
+from . import cases, delegations, gas, goals, messages, plan, privacy  # noqa: E402,F401  (routes register on import)

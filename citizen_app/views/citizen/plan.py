@@ -117,6 +117,8 @@ SEND_AGAIN_ACTION = {
     "meeting-preparation": Action.MEETING_PREPARE,
     "contact-feedback": Action.CONTACT_FEEDBACK_WRITE,
     "complaint": Action.COMPLAINT_WRITE,
+    # Not "gas-levels": a refused update of a goal is a conflict, and the same update would be refused again.
+    "gas-rating": Action.GAS_RATING_WRITE,
 }
 
 
