@@ -140,7 +140,7 @@ def test_the_plan_page_leads_with_what_matters_now_on_a_phone(
     goal_links.first.click()
     page.wait_for_url("**/plan/goals/*")
     expect(page.locator(".goal .summary-list")).to_be_visible()
-    expect(page.locator("table.table--stack")).to_be_visible()
+    expect(page.locator("table.table--stack").first).to_be_visible()
     expect(page.locator("#agreements-title")).to_be_visible()
     assert phone_problems(page) == []
     page.context.close()
