@@ -321,6 +321,27 @@ class DemoLoader:
                 meeting_id=meeting_ref.split("/", 1)[1],
             ),
         )
+        self._decide_goal_once(
+            goal_id,
+            decision=decision,
+            reason=reason,
+            next_time=next_time,
+            held=held,
+            performer=performer,
+        )
+
+    def _decide_goal_once(
+        self,
+        goal_id: str,
+        *,
+        decision: str,
+        reason: str,
+        next_time: date,
+        held: date,
+        performer: str,
+    ) -> None:
+        """The evaluation's decision and next date on the Goal, unless it already has a next date (so the
+        Goal keeps its version when the demo is loaded again)."""
         fetched = self.client.read("Goal", goal_id)
         goal = fetched.resource or {}
         if goal and evaluations.next_evaluation_of(goal) is None:
