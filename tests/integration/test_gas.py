@@ -297,3 +297,18 @@ def test_the_demo_gives_sara_a_goal_with_levels_and_three_voices(
     assert 'class="chart"' in page and "Jeg handler selv ind i Netto en gang om ugen." in page
     assert "Peter Jensen, pårørende" in unescape(page)
     assert "dagsorden" not in text_of(as_sara.get(f"/plan/goals/{goal['id']}")).lower()
+
+
+def test_the_evaluation_page_starts_from_the_three_voices_latest_ratings(app, demo) -> None:
+    """#18.4: the caseworker evaluates with each voice's latest rating on the goal's levels beside the
+    citizen's preparation (Sara's demo shopping goal: Sara and Jonas "as expected", Peter "less")."""
+    with app.app_context():
+        plan = read_plan(db.session(), demo["sara"].fhir_ref).plan
+    (goal,) = [g for g in plan.goals if plan.scale(g.id) and plan.scale(g.id).ratings]
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    patient = demo["sara"].fhir_ref.split("/", 1)[1]
+    page = text_of(jonas.get(f"/caseworker/citizens/{patient}/goals/{goal.id}/evaluation"))
+    assert "Niveauer og vurderinger" in page
+    assert re.search(r"Borgeren</dt>.{0,120}Som ventet", page)
+    assert re.search(r"En pårørende</dt>.{0,120}Mindre end ventet", page)
