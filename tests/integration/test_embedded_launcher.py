@@ -1,7 +1,7 @@
 """Issue #16's quiet, correct first start: `python embedded.py` (what `make run` calls) run for real on a fresh
 database: no error or traceback, no request log unless asked for, the demo people and their codes last in a
 box, Ctrl+C (SIGINT) stops everything it started; with PLAN_API_URL set it starts no plan service (README
-step 9)."""
+step 10)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_a_first_start_is_quiet_and_stops_on_ctrl_c(tmp_path: Path) -> None:
 def test_with_plan_api_url_it_starts_no_plan_service_and_logs_requests_when_asked(
     tmp_path: Path, plan_service
 ) -> None:
-    """README step 9: the plan service started on its own, the portal pointed at it."""
+    """README step 10: the plan service started on its own, the portal pointed at it."""
     port = free_port_pair()
     # The plan service answers registered clients only: the portal comes with the credential registered there.
     output, code = launch(tmp_path, port, "--log-requests", **plan_service.portal_config())
