@@ -4,8 +4,8 @@ One transaction per request: services and data functions only add and flush; the
 a successful response (any status below 400), and rolls back otherwise. Its audit events commit with it, or,
 when it is refused or fails, alone in a short transaction of their own (citizen_app/audit). Background work
 (the outbox worker, CLI commands, `standalone_session`) commits at its own boundary. The few places that must
-commit before the request ends call `commit_now` with the reason (listed in docs/architecture.md, "One
-transaction per request"; tests/meta/test_transactions.py knows them by name).
+commit before the request ends call `commit_now` with the reason (listed in docs/transactions.md;
+tests/meta/test_transactions.py knows them by name).
 """
 
 from __future__ import annotations

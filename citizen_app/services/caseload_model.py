@@ -1,6 +1,6 @@
 """The caseworker side's read model: what waits per citizen and the team figures, at municipal scale.
 
-Design (docs/architecture.md, "The caseworker area at scale"): one small `caseload_entry` row per citizen,
+Design (docs/caseworker.md, "At municipal scale"): one small `caseload_entry` row per citizen,
 computed from the citizen's plan (the same `$everything` read and snapshot as the plan page) and kept up to
 date from the plan API's change feed, `GET /_history?_since=<cursor>&_sort=_lastUpdated`, every page of it.
 Each caseload or team view first reads the feed once (one call when nothing changed), refreshes only the

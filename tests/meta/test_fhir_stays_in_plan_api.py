@@ -1,4 +1,4 @@
-"""FHIR JSON stays in citizen_app/plan_api/ (docs/architecture.md): checked on the syntax tree of every module
+"""FHIR JSON stays in citizen_app/plan_api/ (docs/plan-api-module.md): checked on the syntax tree of every module
 outside it. The rule itself is in fhir_rule.py; the tests below also show it catching what it is meant to catch
 and leaving alone what is not FHIR."""
 
