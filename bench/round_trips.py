@@ -21,7 +21,7 @@ from _stack import running_stack
 from sqlalchemy import event
 
 from citizen_app import db
-from citizen_app.authz import public
+from citizen_app.views._guard import public
 
 
 def main() -> int:

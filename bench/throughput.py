@@ -33,6 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _cpu import CpuMeter
 from _stack import percentile, running_stack
 
 
@@ -44,6 +45,7 @@ class Route:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -148,9 +150,17 @@ def main() -> int:
                     f"warm-up {route.label}: {args.warm} visits in {time.perf_counter() - t:.1f} s",
                     flush=True,
                 )
+        # The plan service is the first process the stack starts, the portal's gunicorn the last.
+        meter = CpuMeter(
+            {"portal": [stack.processes[-1].pid], "plan service": [stack.processes[0].pid]},
+            names={"postgres": "postgres"},
+        )
         for round_no in range(args.rounds):
             for route in routes:
+                before = meter.sample()
                 phase(stack.base_url, route, args.concurrency, args.seconds)
+                for group, seconds in meter.since(before).items():
+                    route.cpu[group] = route.cpu.get(group, 0.0) + seconds
             print(f"round {round_no + 1} of {args.rounds} done; load: {uptime()}", flush=True)
 
     bare = routes[0].rate
@@ -168,6 +178,16 @@ def main() -> int:
             f"{r.label:<28}{len(r.latencies):>9}{r.errors:>8}{r.rate:>9.1f}{p50:>9.0f}{p99:>9.0f}"
             f"{p99 / p50:>9.2f}{r.rate / bare:>8.2f}"
         )
+    groups = list(routes[0].cpu)
+    print(
+        "\nCPU ms per request, by process (from /proc; 'this process' is the benchmark's 8 clients; "
+        "postgres counts every backend on the server)"
+    )
+    print(f"{'route':<28}" + "".join(f"{g:>14}" for g in groups) + f"{'total':>10}")
+    for r in routes:
+        n = max(1, len(r.latencies) + r.errors)
+        per = [r.cpu.get(g, 0.0) * 1000 / n for g in groups]
+        print(f"{r.label:<28}" + "".join(f"{v:>14.2f}" for v in per) + f"{sum(per):>10.2f}")
     _bare, plan3, plan100, caseload, team = (r.rate for r in routes)
     checks = [
         ("plan page (3 goals) ≥ 0.5 × bare route", plan3 / bare, 0.5),
