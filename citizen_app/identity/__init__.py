@@ -13,7 +13,7 @@ from ..authz.policy import ANONYMOUS, Actor, Grant, Role
 from ..data.delegations import active_for_relative
 from ..models import Account, AccountKind, utcnow
 from ..plan_api import PlanAPIError
-from ..services.caseload import coverage
+from ..services.caseload import current_coverage
 from ..services.plan_reading import plan_client
 
 SESSION_KEY = "account_id"
@@ -50,10 +50,10 @@ def current_actor() -> Actor:
 
 
 def _grants(account: Account) -> tuple[Grant, ...]:
-    """The relations in force today, read fresh on every request: a revocation works on the next one."""
+    """The relations in force today, as of this request: a revocation works on the next one."""
     if account.kind is AccountKind.CASEWORKER:
         try:
-            found = coverage(plan_client(), account.fhir_ref)
+            found = current_coverage(db.session(), plan_client(), account.fhir_ref)
         except PlanAPIError:
             return ()  # without the plan API nobody can be shown to cover anyone: deny
         g.staff_unit = found.unit

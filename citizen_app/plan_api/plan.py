@@ -114,6 +114,9 @@ def changes(client: PlanClient, params: dict[str, str]) -> tuple[list[Change], s
     for entry in entries:
         resource: dict[str, Any] = entry.get("resource") or {}
         rtype, rid = resource.get("resourceType"), resource.get("id")
+        if not resource:  # a deletion has no resource: its type and id are in the entry's fullUrl
+            rtype, _, rid = (entry.get("fullUrl") or "").rpartition("/")
+            rtype = rtype.rpartition("/")[2]
         unit = None
         if rtype == "PractitionerRole":
             unit = (resource.get("organization") or {}).get("display")

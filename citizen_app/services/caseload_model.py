@@ -9,9 +9,9 @@ one query for my citizens, one for my unit. So a view costs the same number of p
 for 5 citizens and for 1,000; what changed since the last view costs one call per changed citizen, once.
 
 Writes made directly in the case system are in the feed like the portal's own, so the rows stay correct.
-The rows never decide access: who a caseworker may see comes, as before, from the plan API on each request
-(services/caseload.py `coverage`); the rows only say what waits for citizens already granted, and the counts
-for the unit. They hold no words of the citizen: due dates, counts, answer times, scores, complaint dates.
+The rows never decide access: who a caseworker may see comes from the plan API (services/caseload.py
+`coverage`, asked again whenever this feed shows a CareTeam or PractitionerRole changed); the rows only say
+what waits for citizens already granted, and the counts for the unit. They hold no words of the citizen: due dates, counts, answer times, scores, complaint dates.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import logging
 import statistics
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ from ..db import standalone_session
 from ..deadlines import answer_due
 from ..models import CaseloadEntry, FeedCursor, utcnow
 from ..plan_api import PlanAPIError, PlanClient, fhir
-from ..plan_api.domain import Plan
+from ..plan_api.domain import Change, Plan
 from ..plan_api.plan import changes as feed_changes
 from . import evaluations
 from .plan_reading import read_plan
@@ -42,6 +43,8 @@ from .team import Month, OpenComplaint, _month_start
 
 log = logging.getLogger(__name__)
 FEED = "plan-history"
+# The grants epoch: a FeedCursor row whose `since` holds a random value, new whenever grants may have changed.
+GRANTS_EPOCH = "grants-epoch"
 FEED_PAGE = "1000"
 # Answer times and feedback older than this are not needed by any figure.
 KEEP_DAYS = 400
@@ -141,13 +144,43 @@ def _refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
             db_session.rollback()
 
 
-def sync(db_session: Session, client: PlanClient) -> None:
-    """Catch up with the change feed: one call when nothing changed. An outage leaves the rows as they are
-    (the caseload then shows what was last known; coverage has already asked the plan API for the grants).
-    The cursor is read in the request's session; only when the feed has something new are the rows and the
-    cursor written, in a session of their own committed at its own boundary, like `refresh`: they move
-    together, and a caseload view that fails afterwards does not undo them. At rest: no second connection."""
-    cursor = db_session.get(FeedCursor, FEED)
+@dataclass(frozen=True)
+class Synced:
+    """What one catch-up with the change feed found. `read` is False when the feed could not be read or its
+    changes not stored; `grants_epoch` changes whenever the feed has shown a CareTeam or PractitionerRole
+    changed (services/caseload.py keeps a caseworker's grants until it does)."""
+
+    read: bool
+    grants_changed: bool
+    grants_epoch: str | None
+
+
+# Resource types that decide who a caseworker works for now (services/caseload.py `coverage`).
+GRANT_TYPES = ("CareTeam/", "PractitionerRole/")
+
+
+def sync(db_session: Session, client: PlanClient) -> Synced:
+    """Catch up with the change feed: one call when nothing changed, once per request (the grants and the
+    caseload page both ask). An outage leaves the rows as they are (the caseload then shows what was last
+    known; the grants are then asked of the plan API itself). The cursor is read in the request's session;
+    only when the feed has something new are the rows, the cursor and the grants epoch written, in a
+    session of their own committed at its own boundary, like `refresh`: they move together, and a caseload
+    view that fails afterwards does not undo them. At rest: no second connection."""
+    done = g.get("plan_feed_synced")
+    if done is not None:
+        return done  # type: ignore[no-any-return]
+    g.plan_feed_synced = result = _catch_up(db_session, client)
+    return result
+
+
+def _catch_up(db_session: Session, client: PlanClient) -> Synced:
+    rows = {
+        row.name: row
+        for row in db_session.scalars(
+            select(FeedCursor).where(FeedCursor.name.in_((FEED, GRANTS_EPOCH)))
+        )
+    }
+    cursor, epoch = rows.get(FEED), rows.get(GRANTS_EPOCH)
     params = {"_sort": "_lastUpdated", "_count": FEED_PAGE}
     if cursor is not None:
         params["_since"] = cursor.since
@@ -155,16 +188,33 @@ def sync(db_session: Session, client: PlanClient) -> None:
         entries, since = feed_changes(client, params)
     except PlanAPIError as exc:
         log.warning("plan API change feed could not be read: %s", exc)
-        return
+        return Synced(read=False, grants_changed=True, grants_epoch=None)
+    # A resource of unknown type (no reference) is counted as one that decides grants.
+    grants_changed = any(
+        not entry.reference or entry.reference.startswith(GRANT_TYPES) for entry in entries
+    )
+    known = epoch.since if epoch is not None else None
     if not entries and cursor is not None:
-        return  # nothing new: the old `_since` is as good, nothing to write
+        # nothing new: the old `_since` is as good, nothing to write
+        return Synced(True, False, known)
     with standalone_session(current_app) as model_session:  # type: ignore[arg-type]
-        _sync(model_session, client, entries, since)
+        written = _sync(model_session, client, entries, since, grants_changed)
+    if written is None:
+        return Synced(False, grants_changed, None)
+    # The epoch as stored now (after a grant change, the one this sync wrote): grants asked of the plan API
+    # from here on are at least as new as every change it stands for.
+    return Synced(True, False, written)
 
 
 def _sync(
-    db_session: Session, client: PlanClient, entries: list[dict[str, Any]], since: str | None
-) -> None:
+    db_session: Session,
+    client: PlanClient,
+    entries: list[Change],
+    since: str | None,
+    grants_changed: bool,
+) -> str | None:
+    """Store what the feed showed. The grants epoch now (a new one when `grants_changed`), or None when it
+    could not be stored (the cursor stays: the next view tries again)."""
     cursor = db_session.get(FeedCursor, FEED)
     changed: set[str] = set()
     units: dict[str, str | None] = {}
@@ -181,16 +231,26 @@ def _sync(
     except PlanAPIError as exc:
         db_session.rollback()
         log.warning("plan API read failed while refreshing the caseload rows: %s", exc)
-        return  # the cursor stays: the next view tries the same changes again
+        return None  # the cursor stays: the next view tries the same changes again
     if since and (entries or cursor is None):  # nothing new: the old `_since` is as good, no write
         if cursor is None:
             cursor = FeedCursor(name=FEED, since=since, updated_at=utcnow())
             db_session.add(cursor)
         cursor.since, cursor.updated_at = since, utcnow()
+    epoch = db_session.get(FeedCursor, GRANTS_EPOCH)
+    if grants_changed:
+        # A new random value, never a counter: two views that saw grant changes at once each write one,
+        # and whichever stays differs from what any process remembered its grants under.
+        if epoch is None:
+            epoch = FeedCursor(name=GRANTS_EPOCH, since="", updated_at=utcnow())
+            db_session.add(epoch)
+        epoch.since, epoch.updated_at = uuid.uuid4().hex, utcnow()
     try:
         db_session.commit()
     except IntegrityError:
         db_session.rollback()  # another view made the cursor first; the next view moves it
+        return None
+    return epoch.since if epoch is not None else None
 
 
 def entries_for(
