@@ -57,9 +57,18 @@ def _with_relative(text: str, value: date | datetime, relative: bool) -> str:
 
 
 def _date(value: date | None, style: str = "long", relative: bool = False) -> str:
-    """`relative=True` adds "(in 3 days)" when the day is within a week of today."""
+    """`relative=True` adds "(in 3 days)" when the day is within a week of today. A page with a row per
+    citizen shows the same few dates many times: each is formatted once per request."""
     if not value:
         return ""
+    memo = g.setdefault("formatted_dates", {})
+    key = (value, style, relative)
+    if key not in memo:
+        memo[key] = _format_date(value, style, relative)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _format_date(value: date, style: str, relative: bool) -> str:
     if isinstance(value, datetime):
         text = format_datetime(value, _date_pattern(style))
     else:

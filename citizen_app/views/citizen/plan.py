@@ -40,17 +40,14 @@ def plan() -> str:
     preparing = any(
         item.purpose == "meeting-preparation" and item.result_ref is None for item in reading.outbox
     )
-    begun = {
-        kind: drafts.find(db.session(), actor.account_id, citizen, kind) is not None
-        for kind in ("goal", meetings.KIND)
-    }
+    begun = drafts.kinds_begun(db.session(), actor.account_id, citizen, ("goal", meetings.KIND))
     return render_template(
         "citizen/plan.html",
         reading=reading,
         next_meeting=next_meeting,
         prepared=bool(next_meeting and (next_meeting.preparation or preparing)),
-        goal_begun=begun["goal"],
-        preparation_begun=begun[meetings.KIND],
+        goal_begun="goal" in begun,
+        preparation_begun=meetings.KIND in begun,
         phone=current_app.config["CASEWORKER_PHONE"],
         receipts=[
             (receipt, delegation, receipts.text(receipt.purpose, delegation.name))
