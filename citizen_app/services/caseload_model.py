@@ -497,6 +497,6 @@ def team_page(
         complaints=open_complaints(rows, mine),
         citizens=len(rows),
         timeliness=timeliness(rows, now),
-        undelivered=outbox_data.dead_count_for(db_session, [row.patient_ref for row in rows]),
+        undelivered=outbox_data.dead_count_for_unit(db_session, unit),
         evaluations=evaluations.held_on_time(rows, summary, now.date()),
     )

@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from citizen_app import db
 from citizen_app.audit import LISTED_IN_CASELOAD
 from citizen_app.demo_data import load_unit
-from citizen_app.models import AuditEvent
+from citizen_app.models import AuditEvent, OutboxMessage, OutboxState
 from citizen_app.plan_api import communications
 from tests.conftest import sign_in_as
 from tests.helpers import api
@@ -173,3 +173,33 @@ def _evaluations_due(client) -> list[str]:  # type: ignore[no-untyped-def]
     html = client.get("/caseworker/").get_data(as_text=True)
     table = html[html.index('id="evaluations-due"') : html.index('id="citizens"')]
     return re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", table, re.S)
+
+
+def test_the_team_page_counts_the_units_undelivered_writes_and_no_other_units(app, demo) -> None:
+    """The count comes from one query joined with the caseload rows (services/caseload_model.py), not from a
+    list of the unit's citizens: a dead item of a citizen in the unit is counted, one of a citizen elsewhere is
+    not, and a delivered one is not."""
+    jonas = app.test_client()
+    sign_in_as(jonas, demo["jonas"])
+    assert jonas.get("/caseworker/team").status_code == 200  # the rows exist
+    with app.app_context():
+        session = db.session()
+        for plan_key, state in (
+            (demo["sara"].fhir_ref, OutboxState.DEAD),
+            (demo["mads"].fhir_ref, OutboxState.DEAD),
+            (demo["sara"].fhir_ref, OutboxState.DELIVERED),
+            ("Patient/in-another-unit", OutboxState.DEAD),
+        ):
+            session.add(
+                OutboxMessage(
+                    plan_key=plan_key,
+                    purpose="message",
+                    method="POST",
+                    resource_type="Communication",
+                    body_json="{}",
+                    state=state,
+                )
+            )
+        session.commit()
+    page = text_of_html(jonas.get("/caseworker/team").get_data(as_text=True))
+    assert "2 ting, som teamets borgere har skrevet, kunne ikke sendes til plansystemet" in page
