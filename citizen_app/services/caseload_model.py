@@ -16,16 +16,17 @@ what waits for citizens already granted, and the counts for the unit. They hold 
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import statistics
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -224,7 +225,11 @@ def _sync(
             units[entry.reference] = entry.unit
     for role_ref, unit in units.items():  # a unit renamed or a caseworker moved: their rows follow
         db_session.execute(
-            update(CaseloadEntry).where(CaseloadEntry.fixed_role_ref == role_ref).values(unit=unit)
+            update(CaseloadEntry)
+            .where(CaseloadEntry.fixed_role_ref == role_ref)
+            .values(
+                unit=unit, refreshed_at=utcnow()
+            )  # a row moved is a change to both units' figures
         )
     try:
         _refresh(db_session, client, changed)
@@ -334,15 +339,23 @@ class Timeliness:
 
 def timeliness(rows: list[CaseloadEntry], now: datetime) -> Timeliness:
     """Items waiting, how many of them are overdue, and the median time to answer over the last 30 days."""
-    today_text, since = now.date().isoformat(), now - timedelta(days=30)
-    dues = [
-        d for e in rows for d in summary(e).get("dues", [])
-    ]  # ISO dates: text order is date order
-    cutoff = since.astimezone(UTC).isoformat()  # stored as UTC isoformat: text order is time order
-    hours = [h for e in rows for when, h in summary(e).get("answers", []) if when >= cutoff]
+    return _timeliness(*_timeliness_basis(rows), now)
+
+
+def _timeliness_basis(rows: list[CaseloadEntry]) -> tuple[list[str], list[tuple[str, float]]]:
+    """The rows' due dates (ISO dates: text order is date order) and answers (UTC isoformat, hours), sorted."""
+    dues = sorted(d for e in rows for d in summary(e).get("dues", []))
+    answers = sorted((when, hours) for e in rows for when, hours in summary(e).get("answers", []))
+    return dues, answers
+
+
+def _timeliness(dues: list[str], answers: list[tuple[str, float]], now: datetime) -> Timeliness:
+    overdue = bisect.bisect_left(dues, now.date().isoformat())
+    cutoff = (now - timedelta(days=30)).astimezone(UTC).isoformat()
+    hours = [h for _when, h in answers[bisect.bisect_left(answers, (cutoff,)) :]]
     return Timeliness(
         waiting=len(dues),
-        overdue=sum(1 for d in dues if d < today_text),
+        overdue=overdue,
         median_hours=statistics.median(hours) if hours else None,
         answered=len(hours),
     )
@@ -359,14 +372,26 @@ def waiting_by_kind(rows: list[CaseloadEntry]) -> dict[str, int]:
 def satisfaction_by_month(
     rows: list[CaseloadEntry], now: datetime, months: int = 12
 ) -> list[Month]:
-    starts = [_month_start(now.date(), back) for back in range(months - 1, -1, -1)]
-    counts: dict[date, dict[str, int]] = {s: dict.fromkeys(fhir.SATISFACTION, 0) for s in starts}
+    return _months(_feedback_counts(rows), now, months)
+
+
+def _feedback_counts(rows: list[CaseloadEntry]) -> dict[date, dict[str, int]]:
+    """Satisfaction scores counted per month (every month the rows have)."""
+    counts: dict[date, dict[str, int]] = {}
     for entry in rows:
         for month, score in summary(entry).get("feedback", []):
-            key = date.fromisoformat(month)
-            if key in counts and score in counts[key]:
-                counts[key][score] += 1
-    return [Month(s, counts[s]) for s in starts]
+            if score in fhir.SATISFACTION:
+                per = counts.setdefault(
+                    date.fromisoformat(month), dict.fromkeys(fhir.SATISFACTION, 0)
+                )
+                per[score] += 1
+    return counts
+
+
+def _months(counts: dict[date, dict[str, int]], now: datetime, months: int) -> list[Month]:
+    starts = [_month_start(now.date(), back) for back in range(months - 1, -1, -1)]
+    empty = dict.fromkeys(fhir.SATISFACTION, 0)
+    return [Month(s, dict(counts.get(s, empty))) for s in starts]
 
 
 def open_complaints(rows: list[CaseloadEntry], mine: set[str]) -> list[OpenComplaint]:
@@ -384,6 +409,79 @@ def open_complaints(rows: list[CaseloadEntry], mine: set[str]) -> list[OpenCompl
             )
     found.sort(key=lambda c: c.due)
     return found
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """What the unit's figures are made of, without the time of the view: computed from the unit's rows once
+    per change of those rows (and once a day), then finished for each view's `now`."""
+
+    citizens: int
+    dues: list[str]
+    answers: list[tuple[str, float]]
+    feedback: dict[date, dict[str, int]]
+    complaints: list[
+        OpenComplaint
+    ]  # every open complaint, each with its citizen's name (see `named_for`)
+    held: evaluations.HeldOnTime
+
+    def timeliness(self, now: datetime) -> Timeliness:
+        return _timeliness(self.dues, self.answers, now)
+
+    def months(self, now: datetime, months: int = 12) -> list[Month]:
+        return _months(self.feedback, now, months)
+
+    def named_for(self, mine: set[str]) -> list[OpenComplaint]:
+        """The open complaints, named only where the citizen is one of mine."""
+        return [
+            c if c.citizen_ref in mine else replace(c, citizen_name=None) for c in self.complaints
+        ]
+
+
+NO_UNIT = UnitFigures(0, [], [], {}, [], evaluations.HeldOnTime(0, 0, 0))
+UNIT_FIGURES_KEY = "citizen_app.unit_figures"
+UNIT_FIGURES_ENTRIES = 256  # units remembered per process
+
+
+def unit_figures(
+    db_session: Session, client: PlanClient, unit: str | None, today: date
+) -> UnitFigures:
+    """The figures of every citizen whose fixed caseworker is in `unit` today. One small query tells whether
+    the unit's rows changed since this process last read them: their number, the newest refresh time (every
+    write to a row sets it, a row moved between units too) and the soonest hand-over date. Only then, or on
+    a new day, are the rows read and the figures computed again (a second query)."""
+    if not unit:
+        return NO_UNIT
+    count, newest, soonest = db_session.execute(
+        select(
+            func.count(), func.max(CaseloadEntry.refreshed_at), func.min(CaseloadEntry.valid_until)
+        ).where(CaseloadEntry.unit == unit)
+    ).one()
+    key = (count, newest, today)
+    expired = soonest is not None and soonest <= today  # some rows must be read again first
+    cache: dict[str, tuple[Any, UnitFigures]] = current_app.extensions.setdefault(
+        UNIT_FIGURES_KEY, {}
+    )
+    kept = cache.get(unit)
+    if kept is not None and kept[0] == key and not expired:
+        return kept[1]
+    rows = unit_entries(db_session, client, unit, today)
+    dues, answers = _timeliness_basis(rows)
+    figures = UnitFigures(
+        citizens=len(rows),
+        dues=dues,
+        answers=answers,
+        feedback=_feedback_counts(rows),
+        complaints=open_complaints(rows, {row.patient_ref for row in rows}),
+        held=evaluations.held_on_time(rows, summary, today),
+    )
+    if (
+        not expired
+    ):  # after a refresh the key read above is already old: the next view computes again
+        if len(cache) >= UNIT_FIGURES_ENTRIES:
+            cache.clear()
+        cache[unit] = (key, figures)
+    return figures
 
 
 # -- the pages ------------------------------------------------------------------------------------------
@@ -458,7 +556,7 @@ def caseload_page(
     shown = [row for row in rows if row.waiting] if only_waiting else rows
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    team_rows = unit_entries(db_session, client, unit, today)
+    team = unit_figures(db_session, client, unit, today)
     return CaseloadPage(
         rows=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         page=page,
@@ -468,7 +566,7 @@ def caseload_page(
         only_waiting=only_waiting,
         waiting=waiting_by_kind(mine),
         me=timeliness(mine, now),
-        team=timeliness(team_rows, now),
+        team=team.timeliness(now),
         evaluations_due=evaluations.queue(mine, summary, today),
     )
 
@@ -491,12 +589,12 @@ def team_page(
 ) -> TeamPage:
     """The unit's figures from the rows: counts only; names only for my own citizens."""
     sync(db_session, client)
-    rows = unit_entries(db_session, client, unit, now.date())
+    figures = unit_figures(db_session, client, unit, now.date())
     return TeamPage(
-        months=satisfaction_by_month(rows, now, months=12),
-        complaints=open_complaints(rows, mine),
-        citizens=len(rows),
-        timeliness=timeliness(rows, now),
+        months=figures.months(now, months=12),
+        complaints=figures.named_for(mine),
+        citizens=figures.citizens,
+        timeliness=figures.timeliness(now),
         undelivered=outbox_data.dead_count_for_unit(db_session, unit),
-        evaluations=evaluations.held_on_time(rows, summary, now.date()),
+        evaluations=figures.held,
     )
