@@ -89,15 +89,7 @@ def gas_level_step(goal_id: uuid.UUID, code: str) -> str | FlaskResponse | tuple
     else:
         form.answer.data = _answers(reading, goal_id).get(code, "")
         restore_pending(form)
-    return render_template(
-        "citizen/gas_step.html",
-        form=form,
-        goal=goal,
-        step=step,
-        number=LEVELS.number(code),
-        total=len(LEVELS.steps),
-        max_length=LEVELS.answer_max,
-    ), 400 if form.errors else 200
+    return journey.page("citizen/gas_step.html", LEVELS, step, form, goal=goal)
 
 
 @bp.route("/plan/goals/<uuid:goal_id>/levels/check", methods=["GET", "POST"])

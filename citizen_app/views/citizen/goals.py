@@ -81,14 +81,7 @@ def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
     else:
         form.answer.data = drafts.answers(_draft()).get(code, "")
         restore_pending(form)
-    return render_template(
-        "citizen/goal_step.html",
-        form=form,
-        step=step,
-        number=CONVERSATION.number(code),
-        total=len(CONVERSATION.steps),
-        max_length=CONVERSATION.answer_max,
-    ), 400 if form.errors else 200
+    return journey.page("citizen/goal_step.html", CONVERSATION, step, form)
 
 
 @bp.route("/goals/new/check", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response as FlaskResponse
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect, render_template, request
 
 from ...forms.citizen import AnswerForm
 from ...journeys import CHECK, Journey, Step
@@ -24,6 +24,19 @@ def question_form(journey: Journey, code: str) -> tuple[Step, Any]:
         label=str(step.question), required=step.required, max_length=journey.answer_max
     )
     return step, form
+
+
+def page(template: str, journey: Journey, step: Step, form: Any, **context: Any) -> tuple[str, int]:
+    """The question page (a page extending citizen/_question_step.html), a 400 while its answer is refused."""
+    return render_template(
+        template,
+        form=form,
+        step=step,
+        number=journey.number(step.code),
+        total=len(journey.steps),
+        max_length=journey.answer_max,
+        **context,
+    ), 400 if form.errors else 200
 
 
 def answered(
