@@ -299,57 +299,66 @@ def goal_version(resource: Resource) -> GoalVersion:
 # -- typed operations (services call these, never the client's generic methods) ----------------------------
 
 
+@dataclass(frozen=True)
+class NewEvaluation:
+    """An evaluation as the caseworker records it: the goal and the version they saw, both voices, the
+    decision, the reason, the next date, a new wording (with "change-goal"), who wrote it, and the id that makes
+    sending the form twice one evaluation. What the plan adds (when it was due, the preparation) comes apart."""
+
+    goal_id: str
+    version: str
+    decision: str  # DECISIONS
+    reason: str
+    citizen_view: str | None
+    caseworker_view: str | None
+    next_evaluation: date | None
+    new_wording: str | None
+    author_ref: str
+    performer_ref: str
+    evaluation_id: uuid.UUID
+
+
 def record(
     client: PlanClient,
+    new: NewEvaluation,
     *,
     patient_ref: str,
-    goal_id: str,
-    version: str,
-    decision: str,
-    reason: str,
-    citizen_view: str | None,
-    caseworker_view: str | None,
-    next_evaluation: date | None,
-    new_wording: str | None,
-    author_ref: str,
-    performer_ref: str,
     was_due: date | None,
     held: date,
     preparation_id: str | None,
     meeting_id: str | None,
-    evaluation_id: uuid.UUID,
 ) -> Stored:
     """The Goal updated on the version the caseworker saw (PlanAPIConflict when it changed since), then the
-    evaluation created (idempotent by `evaluation_id`: sending the form twice makes one)."""
-    seen = client.vread("Goal", goal_id, version)
+    evaluation created (idempotent by `new.evaluation_id`: sending the form twice makes one)."""
+    seen = client.vread("Goal", new.goal_id, new.version)
     client.update(
         goal_after(
             seen,
-            decision=decision,
-            reason=reason,
-            next_evaluation=next_evaluation,
+            decision=new.decision,
+            reason=new.reason,
+            next_evaluation=new.next_evaluation,
             held=held,
-            new_wording=new_wording,
-            author_ref=author_ref,
+            new_wording=new.new_wording,
+            author_ref=new.author_ref,
         ),
-        f'W/"{version}"',
+        f'W/"{new.version}"',
     )
     return client.create(
         evaluation(
             patient_ref=patient_ref,
-            goal_id=goal_id,
-            decision=decision,
-            reason=reason,
-            citizen_view=citizen_view,
-            caseworker_view=caseworker_view,
-            next_evaluation=next_evaluation,
+            goal_id=new.goal_id,
+            decision=new.decision,
+            reason=new.reason,
+            citizen_view=new.citizen_view,
+            caseworker_view=new.caseworker_view,
+            next_evaluation=new.next_evaluation,
             was_due=was_due,
             held=held,
-            performer_ref=performer_ref,
+            performer_ref=new.performer_ref,
             preparation_id=preparation_id,
             meeting_id=meeting_id,
         ),
-        evaluation_id,
+        new.evaluation_id,
     )
 
 

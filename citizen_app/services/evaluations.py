@@ -9,7 +9,6 @@ as an idempotent create. The queue and the team figures read only the caseload r
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,13 +16,20 @@ from typing import Any
 from ..plan_api import PlanClient, Stored
 from ..plan_api import evaluations as fhir_evaluations
 from ..plan_api.domain import Goal, GoalAnswer, Meeting, Plan, Preparation
-from ..plan_api.evaluations import DECISIONS, Evaluation, GoalEvaluations, GoalVersion
+from ..plan_api.evaluations import (
+    DECISIONS,
+    Evaluation,
+    GoalEvaluations,
+    GoalVersion,
+    NewEvaluation,
+)
 
 __all__ = [
     "DECISIONS",
     "Evaluation",
     "GoalEvaluations",
     "GoalVersion",
+    "NewEvaluation",
 ]
 
 # The queue shows evaluations due within this many days, and every overdue one.
@@ -68,47 +74,22 @@ def preparation_answer(plan: Plan, goal_id: str) -> PreparationAnswer | None:
     return None
 
 
-def record(
-    client: PlanClient,
-    *,
-    plan: Plan,
-    goal_id: str,
-    version: str,
-    decision: str,
-    reason: str,
-    citizen_view: str | None,
-    caseworker_view: str | None,
-    next_evaluation: date | None,
-    new_wording: str | None,
-    author_ref: str,
-    performer_ref: str,
-    evaluation_id: uuid.UUID,
-    today: date,
-) -> Stored:
+def record(client: PlanClient, new: NewEvaluation, *, plan: Plan, today: date) -> Stored:
     """The Goal updated on the version the caseworker saw (PlanAPIConflict when it changed since), then the
-    evaluation created (idempotent by `evaluation_id`: sending the form twice makes one)."""
-    goal = plan.goal(goal_id)
+    evaluation created (idempotent by `new.evaluation_id`: sending the form twice makes one), with when it
+    was due and the citizen's latest preparation for the goal, from the plan."""
+    goal = plan.goal(new.goal_id)
     if goal is None:
-        raise LookupError(goal_id)
-    prepared = preparation_answer(plan, goal_id)
+        raise LookupError(new.goal_id)
+    prepared = preparation_answer(plan, new.goal_id)
     return fhir_evaluations.record(
         client,
+        new,
         patient_ref=plan.patient_ref,
-        goal_id=goal_id,
-        version=version,
-        decision=decision,
-        reason=reason,
-        citizen_view=citizen_view,
-        caseworker_view=caseworker_view,
-        next_evaluation=next_evaluation,
-        new_wording=new_wording,
-        author_ref=author_ref,
-        performer_ref=performer_ref,
         was_due=due_on(plan, goal),
         held=today,
         preparation_id=prepared.preparation.id if prepared else None,
         meeting_id=prepared.meeting.id if prepared else None,
-        evaluation_id=evaluation_id,
     )
 
 

@@ -14,88 +14,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..data import drafts
+from ..journeys.gas_levels import JOURNEY as LEVELS
 from ..models import Draft, OutboxMessage, PlanSnapshot, utcnow
 from ..outbox import enqueue
 from ..plan_api import PlanClient, Stored, gas
 from ..plan_api.domain import Goal, Meeting, Plan
 
-KIND = (
-    "gas-levels"  # the draft of the levels conversation, one per goal (the goal id is kept in it)
-)
+KIND = "gas-levels"  # the draft of the levels conversation (journeys/gas_levels.py), the goal id in its keys
 RATING = "gas-rating"  # the outbox purpose (and the draft kind) of a rating
 LEVELS_PURPOSE = "gas-levels"
-TEXT_MAX = 500
 NOTE_MAX = 500
-
-
-@dataclass(frozen=True)
-class Question:
-    level: str
-    question: LazyString
-    hint: LazyString
-    required: bool
-
-
-# One question per page, in the order asked: where I am now, what reached looks like, then the others.
-QUESTIONS: tuple[Question, ...] = (
-    Question(
-        "less",
-        _l("Where are you now with this goal?"),
-        _l(
-            "Describe an ordinary week as it is today. For example: “I shop only when my sister drives me.”"
-        ),
-        True,
-    ),
-    Question(
-        "expected",
-        _l("What does it look like when you have reached the goal?"),
-        _l(
-            "What do you do then that you do not do now? For example: “I shop on my own twice a week.”"
-        ),
-        True,
-    ),
-    Question(
-        "better",
-        _l("What would it look like if it went a bit better than that?"),
-        _l("A bit more than the goal. For example: “I also cook a meal for my sister.”"),
-        False,
-    ),
-    Question(
-        "much-better",
-        _l("What would it look like if it went much better?"),
-        _l("The best you can imagine. For example: “I also shop for my neighbour.”"),
-        False,
-    ),
-    Question(
-        "much-less",
-        _l("What would it look like if it went worse than now?"),
-        _l(
-            "So that you and your caseworker can see it in time. For example: “I do not go out at all.”"
-        ),
-        False,
-    ),
-)
-CODES = tuple(q.level for q in QUESTIONS)
-CHECK = "check"
-
-
-def question(code: str) -> Question | None:
-    return next((q for q in QUESTIONS if q.level == code), None)
-
-
-def following(code: str) -> str:
-    index = CODES.index(code)
-    return CODES[index + 1] if index + 1 < len(CODES) else CHECK
-
-
-def preceding(code: str) -> str | None:
-    index = CODES.index(code) if code in CODES else len(CODES)
-    return CODES[index - 1] if index > 0 else None
 
 
 def draft_answers(draft: Draft | None, goal_id: str) -> dict[str, str]:
@@ -109,12 +40,6 @@ def starting_answers(plan: Plan, goal_id: str) -> dict[str, str]:
     """When no draft: the levels already in the plan, to change them."""
     scale = plan.scale(goal_id)
     return {t.level: t.text for t in scale.own} if scale else {}
-
-
-def missing(answers: dict[str, str]) -> str | None:
-    return next(
-        (q.level for q in QUESTIONS if q.required and not answers.get(q.level, "").strip()), None
-    )
 
 
 def _seen_goal(db_session: Session, patient_ref: str, goal_id: str) -> dict:
@@ -159,7 +84,7 @@ def send_levels(
             account_id,
             patient_ref,
             KIND,
-            [f"{goal_id}:{code}" for code in CODES],
+            [f"{goal_id}:{code}" for code in LEVELS.codes],
         )
     db_session.flush()  # staged with the request's commit
     return message

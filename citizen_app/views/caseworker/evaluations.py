@@ -59,9 +59,7 @@ def evaluate(patient_id: uuid.UUID, goal_id: uuid.UUID) -> FlaskResponse | tuple
     evaluation_id = form.evaluation_uuid()
     try:
         author_ref = _practitioner_ref()
-        evaluations.record(
-            plan_client(),
-            plan=reading.plan,
+        new = evaluations.NewEvaluation(
             goal_id=goal.id,
             version=version,
             decision=form.decision.data,
@@ -73,8 +71,8 @@ def evaluate(patient_id: uuid.UUID, goal_id: uuid.UUID) -> FlaskResponse | tuple
             author_ref=author_ref,
             performer_ref=author_ref,
             evaluation_id=evaluation_id,
-            today=today,
         )
+        evaluations.record(plan_client(), new, plan=reading.plan, today=today)
     except PlanAPIConflict:
         typed = {
             str(field.label.text): field.data

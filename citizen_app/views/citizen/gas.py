@@ -13,14 +13,15 @@ from flask_babel import gettext as _
 from ... import db
 from ...authz import Action
 from ...data import drafts
-from ...forms.citizen import AnswerForm, GasRatingForm
+from ...forms.citizen import GasRatingForm
 from ...forms.common import PlainForm
 from ...identity import current_actor
+from ...journeys.gas_levels import JOURNEY as LEVELS
 from ...restore import restore_pending
 from ...services import gas as gas_service
 from ...services.plan_reading import read_plan
 from .._guard import current_author_ref, current_citizen_ref, guarded
-from . import bp, keeping, kept
+from . import bp, journey, keeping
 
 
 def _goal(goal_id: str):  # type: ignore[no-untyped-def]
@@ -48,25 +49,16 @@ def _answers(reading, goal_id: str) -> dict[str, str]:  # type: ignore[no-untype
 def gas_levels(goal_id: uuid.UUID) -> FlaskResponse:
     goal_id = str(goal_id)  # type: ignore[assignment]  # the plan's ids are strings
     _goal(goal_id)
-    return redirect(
-        url_for("citizen.gas_level_step", goal_id=goal_id, code=gas_service.CODES[0]), code=303
-    )
+    return redirect(url_for("citizen.gas_level_step", goal_id=goal_id, code=LEVELS.first), code=303)
 
 
 @bp.route("/plan/goals/<uuid:goal_id>/levels/<code>", methods=["GET", "POST"])
 @guarded(Action.GAS_LEVELS_WRITE, "Goal")
 def gas_level_step(goal_id: uuid.UUID, code: str) -> str | FlaskResponse | tuple[str, int]:
     goal_id = str(goal_id)  # type: ignore[assignment]  # the plan's ids are strings
-    question = gas_service.question(code)
-    if question is None:
-        abort(404)
+    step, form = journey.question_form(LEVELS, code)
     reading, goal = _goal(goal_id)
-    actor = current_actor()
-    form = AnswerForm().configure(
-        label=str(question.question), required=question.required, max_length=gas_service.TEXT_MAX
-    )
     if request.method == "POST":
-        typed = request.form.get("answer", "")
         # The first answer typed: the levels already in the plan join the draft, so none is lost.
         start = (
             gas_service.starting_answers(reading.plan, goal_id)
@@ -74,47 +66,30 @@ def gas_level_step(goal_id: uuid.UUID, code: str) -> str | FlaskResponse | tuple
             else {}
         )
         # Saved before anything is checked: an invalid answer is still the person's words.
+        typed = request.form.get("answer", "")
         drafts.save(
             db.session(),
-            account_id=actor.account_id,
+            account_id=current_actor().account_id,
             citizen_ref=current_citizen_ref(),
             kind=gas_service.KIND,
             step=code,
             updates={**{f"{goal_id}:{k}": v for k, v in start.items()}, f"{goal_id}:{code}": typed},
         )
-        go = request.form.get("go")
-        if go == "keep":  # static/js/keep.js as the person types
-            return kept()
-        if go == "later":
-            flash(_("Your answers are saved. You can go on from the goal's page."))
-            return redirect(url_for("citizen.goal", goal_id=goal_id), code=303)
-        if go == "back":
-            previous = gas_service.preceding(code)
-            back = (
-                url_for("citizen.gas_level_step", goal_id=goal_id, code=previous)
-                if previous
-                else url_for("citizen.goal", goal_id=goal_id)
-            )
-            return redirect(back, code=303)
-        if form.validate_on_submit():
-            after = gas_service.following(code)
-            if after == gas_service.CHECK:
-                return redirect(url_for("citizen.gas_level_check", goal_id=goal_id), code=303)
-            return redirect(
-                url_for("citizen.gas_level_step", goal_id=goal_id, code=after), code=303
-            )
+        answer = journey.answered(
+            LEVELS,
+            code,
+            form,
+            step_url=lambda to: url_for("citizen.gas_level_step", goal_id=goal_id, code=to),
+            check_url=url_for("citizen.gas_level_check", goal_id=goal_id),
+            leave_url=url_for("citizen.goal", goal_id=goal_id),
+            later=_("Your answers are saved. You can go on from the goal's page."),
+        )
+        if answer is not None:
+            return answer
     else:
         form.answer.data = _answers(reading, goal_id).get(code, "")
         restore_pending(form)
-    return render_template(
-        "citizen/gas_step.html",
-        form=form,
-        goal=goal,
-        question=question,
-        number=gas_service.CODES.index(code) + 1,
-        total=len(gas_service.QUESTIONS),
-        max_length=gas_service.TEXT_MAX,
-    ), 400 if form.errors else 200
+    return journey.page("citizen/gas_step.html", LEVELS, step, form, goal=goal)
 
 
 @bp.route("/plan/goals/<uuid:goal_id>/levels/check", methods=["GET", "POST"])
@@ -123,7 +98,7 @@ def gas_level_check(goal_id: uuid.UUID) -> str | FlaskResponse:
     goal_id = str(goal_id)  # type: ignore[assignment]  # the plan's ids are strings
     reading, goal = _goal(goal_id)
     answers = _answers(reading, goal_id)
-    missing = gas_service.missing(answers)
+    missing = LEVELS.missing(answers)
     if missing:
         return redirect(url_for("citizen.gas_level_step", goal_id=goal_id, code=missing), code=303)
     form = PlainForm()
@@ -145,7 +120,7 @@ def gas_level_check(goal_id: uuid.UUID) -> str | FlaskResponse:
     return render_template(
         "citizen/gas_check.html",
         goal=goal,
-        questions=gas_service.QUESTIONS,
+        steps=LEVELS.steps,
         answers=answers,
         form=form,
     )

@@ -13,15 +13,15 @@ from ... import db
 from ...authz import Action
 from ...charts import progress_chart
 from ...data import drafts
-from ...forms.citizen import FEEDBACK_MAX, AnswerForm, GoalFeedbackForm
+from ...forms.citizen import FEEDBACK_MAX, GoalFeedbackForm
 from ...forms.common import PlainForm
 from ...identity import current_actor
-from ...journeys import goal_conversation as conversation
+from ...journeys.goal_conversation import JOURNEY as CONVERSATION
 from ...restore import restore_pending
 from ...services.goals import propose_goal, send_feedback
 from ...services.plan_reading import read_plan
 from .._guard import current_author_ref, current_citizen_ref, guarded
-from . import bp, keeping, kept
+from . import bp, journey, keeping
 
 KIND = "goal"
 FEEDBACK = "goal-feedback"  # my words on a goal in the plan, each goal's words apart (keeping.py)
@@ -37,7 +37,7 @@ def _draft():
 def new_goal() -> str | FlaskResponse:
     draft = _draft()
     if draft is None:
-        return redirect(url_for("citizen.goal_step", code=conversation.CODES[0]), code=303)
+        return redirect(url_for("citizen.goal_step", code=CONVERSATION.first), code=303)
     return render_template(
         "citizen/goal_resume.html", draft=draft, answers=drafts.answers(draft), form=PlainForm()
     )
@@ -48,62 +48,40 @@ def new_goal() -> str | FlaskResponse:
 def start_over() -> FlaskResponse:
     if PlainForm().validate_on_submit():
         drafts.discard(db.session(), current_actor().account_id, current_citizen_ref(), KIND)
-    return redirect(url_for("citizen.goal_step", code=conversation.CODES[0]), code=303)
+    return redirect(url_for("citizen.goal_step", code=CONVERSATION.first), code=303)
 
 
 @bp.route("/goals/new/<code>", methods=["GET", "POST"])
 @guarded(Action.GOAL_PROPOSE, "Goal")
 def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
-    step = conversation.step(code)
-    if step is None:
-        abort(404)
-    actor = current_actor()
-    form = AnswerForm().configure(
-        label=str(step.question), required=step.required, max_length=conversation.ANSWER_MAX
-    )
+    step, form = journey.question_form(CONVERSATION, code)
     if request.method == "POST":
-        typed = request.form.get("answer", "")
         # Saved before anything is checked: an invalid answer is still the person's words.
         drafts.save(
             db.session(),
-            account_id=actor.account_id,
+            account_id=current_actor().account_id,
             citizen_ref=current_citizen_ref(),
             kind=KIND,
             step=code,
-            updates={code: typed},
+            updates={code: request.form.get("answer", "")},
         )
-        if request.form.get("go") == "keep":  # static/js/keep.js as the person types
-            return kept()
-        if request.form.get("go") == "later":
-            flash(
-                _(
-                    "Your answers are saved. To go on, choose “Write a new goal in your own words” on your plan."
-                )
-            )
-            return redirect(url_for("citizen.plan"), code=303)
-        if request.form.get("go") == "back":
-            previous = conversation.preceding(code)
-            back = (
-                url_for("citizen.goal_step", code=previous) if previous else url_for("citizen.plan")
-            )
-            return redirect(back, code=303)
-        if form.validate_on_submit():
-            after = conversation.following(code)
-            if after == conversation.CHECK:
-                return redirect(url_for("citizen.goal_check"), code=303)
-            return redirect(url_for("citizen.goal_step", code=after), code=303)
+        answer = journey.answered(
+            CONVERSATION,
+            code,
+            form,
+            step_url=lambda to: url_for("citizen.goal_step", code=to),
+            check_url=url_for("citizen.goal_check"),
+            leave_url=url_for("citizen.plan"),
+            later=_(
+                "Your answers are saved. To go on, choose “Write a new goal in your own words” on your plan."
+            ),
+        )
+        if answer is not None:
+            return answer
     else:
         form.answer.data = drafts.answers(_draft()).get(code, "")
         restore_pending(form)
-    number = conversation.CODES.index(code) + 1
-    return render_template(
-        "citizen/goal_step.html",
-        form=form,
-        step=step,
-        number=number,
-        total=len(conversation.STEPS),
-        max_length=conversation.ANSWER_MAX,
-    ), 400 if form.errors else 200
+    return journey.page("citizen/goal_step.html", CONVERSATION, step, form)
 
 
 @bp.route("/goals/new/check", methods=["GET", "POST"])
@@ -111,14 +89,9 @@ def goal_step(code: str) -> str | FlaskResponse | tuple[str, int]:
 def goal_check() -> str | FlaskResponse:
     draft = _draft()
     answers = drafts.answers(draft)
-    missing = next(
-        (s.code for s in conversation.STEPS if s.required and not answers.get(s.code, "").strip()),
-        None,
-    )
+    missing = CONVERSATION.missing(answers)
     if draft is None or missing:
-        return redirect(
-            url_for("citizen.goal_step", code=missing or conversation.CODES[0]), code=303
-        )
+        return redirect(url_for("citizen.goal_step", code=missing or CONVERSATION.first), code=303)
     form = PlainForm()
     if form.validate_on_submit():
         actor = current_actor()
@@ -132,7 +105,7 @@ def goal_check() -> str | FlaskResponse:
         flash(_("Thank you. Your goal is sent to your caseworker."))
         return redirect(url_for("citizen.plan"), code=303)
     return render_template(
-        "citizen/goal_check.html", steps=conversation.STEPS, answers=answers, form=form
+        "citizen/goal_check.html", steps=CONVERSATION.steps, answers=answers, form=form
     )
 
 
