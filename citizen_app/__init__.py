@@ -15,10 +15,12 @@ from . import config as settings
 from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .outbox import Dispatcher, InlineDispatch
+from .outbox.enqueue import on_enqueue
 from .plan_api.smart import configured_client
 from .services.notifications import poll_answers
 from .services.plan_reading import CLIENT_KEY
 from .services.provenance import from_request as provenance_from_request
+from .services.receipts import note_delegated_act
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -46,6 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    # The lower floors expose hooks; the higher ones are wired into them here, where the app is assembled
+    # (docs/architecture.md, tests/meta/test_floors.py): no arrow runs back up.
+    # A delegated act leaves the citizen a receipt, in the same transaction as the write.
+    on_enqueue(app, note_delegated_act)
     sessions.init_app(app)
     cross_site.init_app(app)  # before the CSRF check: a cross-site POST never reaches it
     csrf.init_app(app)
