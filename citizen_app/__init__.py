@@ -12,11 +12,12 @@ from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
-from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
+from . import cross_site, db, i18n, identity, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .outbox import Dispatcher, InlineDispatch
 from .outbox.enqueue import on_enqueue
 from .plan_api.smart import configured_client
+from .services.caseload import coverage
 from .services.notifications import poll_answers
 from .services.plan_reading import CLIENT_KEY
 from .services.provenance import from_request as provenance_from_request
@@ -50,6 +51,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     # The lower floors expose hooks; the higher ones are wired into them here, where the app is assembled
     # (docs/architecture.md, tests/meta/test_floors.py): no arrow runs back up.
+    # Whom a caseworker covers, read from the plan API by the caseload service.
+    identity.load_staff_coverage_with(
+        app, lambda role_ref: coverage(app.extensions[CLIENT_KEY], role_ref)
+    )
     # A delegated act leaves the citizen a receipt, in the same transaction as the write.
     on_enqueue(app, note_delegated_act)
     sessions.init_app(app)
