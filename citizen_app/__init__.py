@@ -11,8 +11,8 @@ from flask_compress import Compress
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import audit, cross_site, db, i18n, identity, notify, ratelimit, security, static_assets
 from . import config as settings
-from . import cross_site, db, i18n, identity, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .outbox import Dispatcher, InlineDispatch
 from .outbox.enqueue import on_enqueue
@@ -51,6 +51,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     # The lower floors expose hooks; the higher ones are wired into them here, where the app is assembled
     # (docs/architecture.md, tests/meta/test_floors.py): no arrow runs back up.
+    # A refused or failed request's audit events are written alone after its rollback.
+    db.keep_through_rollback(app, audit.take_pending, audit.write_alone)
     # Whom a caseworker covers, read from the plan API by the caseload service.
     identity.load_staff_coverage_with(
         app, lambda role_ref: coverage(app.extensions[CLIENT_KEY], role_ref)
@@ -75,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     templating.init_app(app)
     errors.init_app(app)
+    db.answer_failed_commit_with(app, errors.database_error_response)
     register_blueprints(app)
     cli.init_app(app)
     # Last of the after_request functions, so it runs first: the commit's outcome decides the answer before
