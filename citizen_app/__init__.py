@@ -11,14 +11,17 @@ from flask_compress import Compress
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import audit, cross_site, db, i18n, identity, notify, ratelimit, security, static_assets
 from . import config as settings
-from . import cross_site, db, i18n, notify, ratelimit, security, static_assets
 from .auth import sessions
 from .outbox import Dispatcher, InlineDispatch
+from .outbox.enqueue import on_enqueue
 from .plan_api.smart import configured_client
+from .services.caseload import current_coverage
 from .services.notifications import poll_answers
 from .services.plan_reading import CLIENT_KEY
 from .services.provenance import from_request as provenance_from_request
+from .services.receipts import note_delegated_act
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -46,6 +49,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    # The lower floors expose hooks; the higher ones are wired into them here, where the app is assembled
+    # (docs/architecture.md, tests/meta/test_floors.py): no arrow runs back up.
+    # A refused or failed request's audit events are written alone after its rollback.
+    db.keep_through_rollback(app, audit.take_pending, audit.write_alone)
+    # Whom a caseworker covers, read from the plan API by the caseload service.
+    identity.load_staff_coverage_with(
+        app, lambda role_ref: current_coverage(db.session(), app.extensions[CLIENT_KEY], role_ref)
+    )
+    # A delegated act leaves the citizen a receipt, in the same transaction as the write.
+    on_enqueue(app, note_delegated_act)
     sessions.init_app(app)
     cross_site.init_app(app)  # before the CSRF check: a cross-site POST never reaches it
     csrf.init_app(app)
@@ -64,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     templating.init_app(app)
     errors.init_app(app)
+    db.answer_failed_commit_with(app, errors.database_error_response)
     register_blueprints(app)
     cli.init_app(app)
     # Last of the after_request functions, so it runs first: the commit's outcome decides the answer before

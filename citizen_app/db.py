@@ -2,7 +2,10 @@
 
 One transaction per request: services and data functions only add and flush; the request commits once, after
 a successful response (any status below 400), and rolls back otherwise. Its audit events commit with it, or,
-when it is refused or fails, alone in a short transaction of their own (citizen_app/audit). Background work
+when it is refused or fails, alone in a short transaction of their own (citizen_app/audit). This floor knows
+neither the access log nor the error pages: where the app is assembled (`create_app`), the access log registers
+what outlives a rollback (`keep_through_rollback`) and the error pages how a failed commit is answered
+(`answer_failed_commit_with`). Background work
 (the outbox worker, CLI commands, `standalone_session`) commits at its own boundary. The few places that must
 commit before the request ends call `commit_now` with the reason (listed in docs/transactions.md;
 tests/meta/test_transactions.py knows them by name).
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -24,6 +27,12 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "citizen_app.db"
+KEPT_KEY = "citizen_app.db.kept_through_rollback"
+FAILED_COMMIT_KEY = "citizen_app.db.failed_commit"
+# take(session) → what must be kept, taken off the request's session before its rollback;
+# write(alone, taken) → written in a short transaction of its own (committed by `write`).
+Take = Callable[[Session], list[Any]]
+Write = Callable[[Session, list[Any]], None]
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -45,6 +54,17 @@ def init_app(app: Flask) -> None:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     app.extensions[EXTENSION_KEY] = factory
     app.teardown_appcontext(_close_session)
+
+
+def keep_through_rollback(app: Flask, take: Take, write: Write) -> None:
+    """What a refused or failed request must still write though its transaction rolls back (its audit
+    events): taken off the session before the rollback, written alone after it."""
+    app.extensions.setdefault(KEPT_KEY, []).append((take, write))
+
+
+def answer_failed_commit_with(app: Flask, respond: Callable[[SQLAlchemyError], Response]) -> None:
+    """How a request whose commit fails is answered (the error pages: 503 when the database is down)."""
+    app.extensions[FAILED_COMMIT_KEY] = respond
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:
@@ -85,29 +105,32 @@ def end_request_transaction(response: Response) -> Response:
             db_session.commit()
             return response
         except SQLAlchemyError as error:
-            _roll_back_and_audit(db_session)
-            # errors.py renders templates with the app's globals: imported when a commit fails.
-            from .errors import database_error_response
-
-            return database_error_response(error)
-    _roll_back_and_audit(db_session)
+            _roll_back_and_keep(db_session)
+            respond = current_app.extensions.get(FAILED_COMMIT_KEY)
+            if respond is None:
+                raise
+            return respond(error)
+    _roll_back_and_keep(db_session)
     return response
 
 
-def _roll_back_and_audit(db_session: Session) -> None:
-    from . import audit  # audit → models, db: import when used
-
-    rows = audit.take_pending(db_session)
+def _roll_back_and_keep(db_session: Session) -> None:
+    kept = [(write, take(db_session)) for take, write in current_app.extensions.get(KEPT_KEY, ())]
     with contextlib.suppress(SQLAlchemyError):  # the connection is gone; closed at teardown
         db_session.rollback()
-    if not rows:
-        return
-    try:
-        with standalone_session(current_app) as alone:  # type: ignore[arg-type]
-            audit.write_alone(alone, rows)
-    except SQLAlchemyError as error:
-        # The database went away: the request was refused or failed anyway. The type only, never values.
-        log.error("audit events of a failed request not written (%s)", type(error).__name__)
+    for write, rows in kept:
+        if not rows:
+            continue
+        try:
+            with standalone_session(current_app) as alone:  # type: ignore[arg-type]
+                write(alone, rows)
+        except SQLAlchemyError as error:
+            # The database went away: the request was refused or failed anyway. The type only, never values.
+            log.error(
+                "%s: what a failed request keeps was not written (%s)",
+                getattr(write, "__module__", "?"),
+                type(error).__name__,
+            )
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -182,6 +182,7 @@ AUDIT_ACTION = {
     "caseworker:team:read": _l("saw you on the team page"),
     "account:sign-in:manage": _l("looked at or changed how they sign in"),
     "delegation:accepted": _l("said yes to helping you"),
+    "delegation:ended-by-relative": _l("ended their own access to your plan"),
     "auth:sign-in": _l("signed in"),
     "auth:sign-in:mitid": _l("signed in with MitID"),
     "auth:mitid:no-citizen": _l("signed in with MitID, but has no plan here"),

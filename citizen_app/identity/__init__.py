@@ -1,11 +1,18 @@
-"""Who is asking. Every sign-in method ends in `sign_in(account)`; everything else asks `current_actor()`."""
+"""Who is asking. Every sign-in method ends in `sign_in(account)`; everything else asks `current_actor()`.
+
+A caseworker's grants (whom they cover, as fixed caseworker or substitute) are read from the plan API by a
+service above this floor; the app registers it where it is assembled (`load_staff_coverage_with`), so identity
+imports no service.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from flask import current_app, g, session
+from flask import Flask, current_app, g, session
 
 from .. import db
 from ..auth.sessions import end_session
@@ -13,8 +20,6 @@ from ..authz.policy import ANONYMOUS, Actor, Grant, Role
 from ..data.delegations import active_for_relative
 from ..models import Account, AccountKind, utcnow
 from ..plan_api import PlanAPIError
-from ..services.caseload import current_coverage
-from ..services.plan_reading import plan_client
 
 SESSION_KEY = "account_id"
 AUTHENTICATED_AT = "authenticated_at"
@@ -22,6 +27,26 @@ AUTH_METHOD = "auth_method"
 AUTH_LEVEL = "auth_level"
 # NSIS levels of assurance in order; sign-in methods without an NSIS notification have none.
 LEVELS = ("Low", "Substantial", "High")
+STAFF_COVERAGE_KEY = "citizen_app.identity.staff_coverage"
+
+
+class StaffCoverage(Protocol):
+    """Whom a caseworker covers now (services/caseload.Coverage)."""
+
+    @property
+    def grants(self) -> tuple[Grant, ...]: ...
+
+    @property
+    def unit(self) -> str | None: ...
+
+    @property
+    def covering_for(self) -> dict[str, str]: ...
+
+
+def load_staff_coverage_with(app: Flask, loader: Callable[[str], StaffCoverage]) -> None:
+    """`loader(role_ref)`: whom the caseworker with this PractitionerRole covers now; raises PlanAPIError
+    when the plan API cannot say."""
+    app.extensions[STAFF_COVERAGE_KEY] = loader
 
 
 def current_actor() -> Actor:
@@ -52,8 +77,11 @@ def current_actor() -> Actor:
 def _grants(account: Account) -> tuple[Grant, ...]:
     """The relations in force today, as of this request: a revocation works on the next one."""
     if account.kind is AccountKind.CASEWORKER:
+        loader = current_app.extensions.get(STAFF_COVERAGE_KEY)
+        if loader is None:
+            return ()  # no way to know whom they cover: deny
         try:
-            found = current_coverage(db.session(), plan_client(), account.fhir_ref)
+            found = loader(account.fhir_ref)
         except PlanAPIError:
             return ()  # without the plan API nobody can be shown to cover anyone: deny
         g.staff_unit = found.unit

@@ -1,20 +1,34 @@
-"""Adding a write to the outbox. The caller commits; nothing here talks to the plan API."""
+"""Adding a write to the outbox. The caller commits; nothing here talks to the plan API.
+
+What must go with every write in the same transaction is added by a hook the app registers where it is
+assembled (`on_enqueue`): today the receipt of a delegated act (services/receipts.note_delegated_act). The
+outbox knows no service; a service is above it.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models import OutboxMessage
 from ..plan_api import payloads
-from ..services.receipts import note_delegated_act
 
 WAKE_KEY = "citizen_app.outbox.wake"
+ON_ENQUEUE_KEY = "citizen_app.outbox.on_enqueue"
+# Called with the caller's session and the purpose of the write, after the row is added.
+EnqueueHook = Callable[[Session, str], object]
+
+
+def on_enqueue(app: Flask, hook: EnqueueHook) -> None:
+    """Run `hook(session, purpose)` on every enqueue, in the caller's transaction (so what it adds commits or
+    rolls back with the write)."""
+    app.extensions.setdefault(ON_ENQUEUE_KEY, []).append(hook)
 
 
 def enqueue(
@@ -43,8 +57,10 @@ def enqueue(
         body_json=json.dumps(resource, ensure_ascii=True, separators=(",", ":")),
     )
     db_session.add(message)
-    # Someone acting for the citizen: the citizen's receipt commits with the write (services/receipts.py).
-    note_delegated_act(db_session, purpose)
+    # Someone acting for the citizen: the citizen's receipt commits with the write (the hook the app
+    # registers: services/receipts.note_delegated_act).
+    for hook in current_app.extensions.get(ON_ENQUEUE_KEY, ()):
+        hook(db_session, purpose)
     wake_after_commit(db_session)
     return message
 

@@ -1,8 +1,8 @@
 """Delegated access: invite, accept, change, renew, revoke; guardians and parents registered by a caseworker.
 
 Rules (docs/delegation.md): a delegation has an end date, at most 12 months ahead, renewable; "see my plan" is
-part of every scope; a relative's delegation is the citizen's to change or revoke, a guardian's or parent's
-is the caseworker's; a parent's ends when the child turns 18, and from 15 the child has their own account too.
+part of every scope; a relative's delegation is the citizen's to change or revoke (and the relative's own to
+end), a guardian's or parent's is the caseworker's; a parent's ends when the child turns 18, and from 15 the child has their own account too.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ..auth import activation
 from ..data.delegations import by_invitation_hash
 from ..models import Account, AccountKind, Delegation, DelegationKind, Scope, utcnow
 from ..plan_api import PlanClient, patients
+from . import receipts
 
 MAX_DAYS = 366  # "at most 12 months": a year from today, a leap day included
 INVITATION_DAYS = 14
@@ -158,6 +159,20 @@ def revoke(db_session: Session, delegation: Delegation, *, by: Account) -> None:
         delegation.revoked_at = utcnow()
         delegation.revoked_by = by.id
     db_session.flush()
+
+
+def end_own(
+    db_session: Session, delegation: Delegation, *, relative: Account, today: date | None = None
+) -> bool:
+    """A relative ends their own access. The policy has checked it is theirs; here it ends only when it is
+    still in force (a second press, or one after the citizen ended it, changes nothing and tells no one).
+    The citizen is told by a receipt, committed with the change. True when it ended now."""
+    if not delegation.active_on(today or date.today()):
+        return False
+    revoke(db_session, delegation, by=relative)
+    receipts.note_access_ended(db_session, delegation)
+    db_session.flush()
+    return True
 
 
 def parent_ends_on(birth_date: date) -> date:

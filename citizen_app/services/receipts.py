@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # Roles that leave a receipt. A parent of a child does not: the child cannot read their own plan.
 RECEIPT_ROLES = frozenset({Role.RELATIVE, Role.GUARDIAN, Role.FULDMAGT})
 NOTIFY_KIND = "helper-acted"
+ACCESS_ENDED = "access-ended"
 SHOWN = 5  # the plan page lists the newest unseen receipts, at most this many
 
 # What the person did, without what they wrote.
@@ -41,6 +42,8 @@ TEXT = {
     "complaint": _l("%(name)s sent a complaint for you."),
     "gas-levels": _l("%(name)s wrote the levels of a goal for you."),
     "gas-rating": _l("%(name)s rated where a goal stands, as a relative."),
+    # Not a write to the plan: the relative ended their own access (services/delegations.end_own).
+    ACCESS_ENDED: _l("%(name)s ended their own access to your plan."),
 }
 FALLBACK = _l("%(name)s did something in your plan for you.")
 
@@ -50,6 +53,7 @@ ITEM_ENDPOINT = {
     "complaint": "citizen.conversations",
     "meeting-preparation": "citizen.meetings",
     "contact-feedback": "citizen.meetings",
+    ACCESS_ENDED: "citizen.delegations_overview",
 }
 
 
@@ -73,7 +77,24 @@ def note_delegated_act(db_session: Session, purpose: str) -> DelegatedActReceipt
             Account.fhir_ref == grant.citizen_ref, Account.kind == AccountKind.CITIZEN
         )
     )
-    if citizen is None:
+    return _receipt(db_session, citizen, grant.delegation_id, purpose)
+
+
+def note_access_ended(db_session: Session, delegation: Delegation) -> DelegatedActReceipt | None:
+    """The relative ended their own access: the citizen is told like of any act done for them (a receipt
+    on the plan page, and the content-free notice when they opted in)."""
+    return _receipt(
+        db_session,
+        db_session.get(Account, delegation.citizen_account_id),
+        delegation.id,
+        ACCESS_ENDED,
+    )
+
+
+def _receipt(
+    db_session: Session, citizen: Account | None, delegation_id: uuid.UUID, purpose: str
+) -> DelegatedActReceipt | None:
+    if citizen is None or citizen.kind is not AccountKind.CITIZEN:
         return None  # no account of their own: nowhere to show it
     already_waiting = db_session.scalar(
         select(DelegatedActReceipt.id)
@@ -84,7 +105,7 @@ def note_delegated_act(db_session: Session, purpose: str) -> DelegatedActReceipt
         .limit(1)
     )
     receipt = DelegatedActReceipt(
-        citizen_account_id=citizen.id, delegation_id=grant.delegation_id, purpose=purpose
+        citizen_account_id=citizen.id, delegation_id=delegation_id, purpose=purpose
     )
     db_session.add(receipt)
     if citizen.notify_email and citizen.disabled_at is None and already_waiting is None:

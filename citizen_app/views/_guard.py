@@ -83,6 +83,7 @@ def access_ended_page(actor: Actor) -> tuple[str, int] | None:
         name=name,
         revoked=ended.revoked_at is not None,
         by_citizen=ended.revoked_by == ended.citizen_account_id,
+        by_self=ended.revoked_by is not None and ended.revoked_by == actor.account_id,
         ended_on=ended.ends_on,
     ), 404
 
@@ -141,7 +142,13 @@ def may(action: str, thing: Any = None) -> Decision:
         return Decision(False, "anonymous")
     citizen_ref = g.get("citizen_ref")
     candidates = [citizen_ref] if citizen_ref else default_citizen_refs(actor) or [None]
-    resource = None if thing is None else facts(thing)
+    if isinstance(thing, Grant):
+        # One of the actor's own grants (the acting banner's): a grant is only ever loaded for the person
+        # who acts through it, so its facts name them; any other grant names nobody.
+        owner = actor.account_id if thing in actor.grants else None
+        resource: Resource | None = DelegationFacts(thing.citizen_ref, thing.role, owner)
+    else:
+        resource = None if thing is None else facts(thing)
     denied = Decision(False, "none")
     for candidate in candidates:
         decision = can(actor, Action(action), candidate, resource)

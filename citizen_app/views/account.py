@@ -27,7 +27,6 @@ from .. import db
 from ..audit import record_account_event
 from ..auth import relying_party
 from ..auth import service as auth_service
-from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
 from ..auth.sessions import end_sessions_of
 from ..authz import Action
@@ -37,6 +36,7 @@ from ..identity import confirm_presence, current_account, recently_authenticated
 from ..services.notifications import opt_in
 from ._guard import guarded
 from .auth import ceremony_body, ceremony_session, refused, register_passkey
+from .device_names import device_name
 from .safety import safe_next
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -28,7 +28,6 @@ from .. import db
 from ..audit import record_account_event
 from ..auth import activation, relying_party
 from ..auth import service as auth_service
-from ..auth.device_names import device_name
 from ..auth.passkeys import PasskeyError
 from ..data import accounts as account_data
 from ..forms.auth import ActivationForm, PasskeyNameForm
@@ -41,6 +40,7 @@ from ..ratelimit import activation_limit, limiter, sign_in_limit
 from ..services import delegations as delegation_service
 from ..services.plan_reading import plan_client
 from ._guard import ACTING_FOR, public
+from .device_names import device_name
 from .safety import safe_next
 
 bp = Blueprint("auth", __name__)

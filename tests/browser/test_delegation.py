@@ -79,3 +79,44 @@ def test_access_log_and_my_data_pages_are_accessible(browser: Browser, portal) -
         page.goto(portal.url + path)
         assert_accessible(page)
     page.context.close()
+
+
+@pytest.mark.parametrize("locale", ["da-DK", "ar"])
+def test_a_relative_ends_his_own_access(browser: Browser, portal, demo, locale: str) -> None:
+    """From the acting banner: the page that says what happens, the confirmation, the page that says it is
+    done, and the next page he opens. Each axe-clean at 320 px without sideways scrolling, in Danish and
+    Arabic. The confirmation is sent from a page with JavaScript off: no script is needed."""
+    from tests.delegation_helpers import delegate
+
+    delegation, peter = delegate(portal.app, demo["sara"], "Peter Jensen", {"read", "write"})
+    signed_in = new_page(browser, locale="da-DK")
+    activate(signed_in, portal, username=peter.username)
+    state = signed_in.context.storage_state()
+    signed_in.context.close()
+    narrow = {"width": 320, "height": 640}
+    page = new_page(browser, locale=locale, storage_state=state, viewport=narrow)
+    end = f"/acting-for/{delegation.id}/end"
+
+    def check(where: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Sara Jensen")
+        assert_accessible(page, f"{where} [{locale}, 320 px]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, where
+
+    page.goto(portal.url + "/plan")
+    page.locator(f".acting-banner a[href='{end}']").click()
+    page.wait_for_url(f"**{end}")
+    check("end my access: what happens")
+
+    no_script = new_page(
+        browser, locale=locale, javascript=False, storage_state=state, viewport=narrow
+    )
+    no_script.goto(portal.url + end)
+    no_script.locator("main form button[type=submit]").click()
+    no_script.wait_for_url(f"**/acting-for/{delegation.id}/ended")
+    no_script.context.close()
+
+    page.goto(portal.url + f"/acting-for/{delegation.id}/ended")
+    check("end my access: done")
+    page.goto(portal.url + "/plan")  # the next thing he opens: access closed, in plain words
+    check("after: access closed")
+    page.context.close()

@@ -390,7 +390,7 @@ def line(browser: Browser, portal: Portal, demo: dict[str, Any]) -> dict[str, An
     """Line, Emil's mother, whom Sara has also invited: she chooses Emil on the page for choosing."""
     from tests.delegation_helpers import delegate
 
-    delegate(portal.app, demo["sara"], "Line Larsen", {"read"}, relative=demo["line"])
+    to_sara, _ = delegate(portal.app, demo["sara"], "Line Larsen", {"read"}, relative=demo["line"])
     page, _ = signed_in(browser, portal, "line")
     page.goto(portal.url + "/acting-for")
     with page.expect_navigation():
@@ -399,7 +399,7 @@ def line(browser: Browser, portal: Portal, demo: dict[str, Any]) -> dict[str, An
     progress = page.locator(".goal a[href$='/progress']").first.get_attribute("href")
     state = page.context.storage_state()
     page.context.close()
-    return {"state": state, "goal": goal, "progress": progress}
+    return {"state": state, "goal": goal, "progress": progress, "to_sara": str(to_sara.id)}
 
 
 @pytest.mark.parametrize("language", list(LOCALES))
@@ -441,6 +441,12 @@ def test_every_page_of_a_relative_acting_for_someone(
     m.check("relative: Emil's meetings (none)")
     m.goto("/account/passkeys")
     m.check("relative: sign-in settings")
+    # Last, since it ends her access to Sara's plan (Emil's goes on): what happens, then done.
+    m.goto(f"/acting-for/{line['to_sara']}/end")
+    m.check("relative: end my access to Sara's plan")
+    m.submit("main form button[type=submit]")
+    expect(m.page).to_have_url(f"{portal.url}/acting-for/{line['to_sara']}/ended")
+    m.check("relative: my access to Sara's plan has ended")
     m.close()
 
 

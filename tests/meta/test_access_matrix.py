@@ -82,6 +82,10 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     ("POST", "/account/sessions/end-others"): A.OWN_ACCOUNT_MANAGE,
     ("GET", "/acting-for"): A.OWN_ACCOUNT_MANAGE,
     ("POST", "/acting-for"): A.OWN_ACCOUNT_MANAGE,
+    # A relative ends his own access: the page, the confirmation, the page that says it is done.
+    ("GET", "/acting-for/<delegation_id>/end"): A.OWN_ACCOUNT_MANAGE,
+    ("POST", "/acting-for/<delegation_id>/end"): A.OWN_ACCOUNT_MANAGE,
+    ("GET", "/acting-for/<delegation_id>/ended"): A.OWN_ACCOUNT_MANAGE,
     ("GET", "/activate"): PUBLIC,
     ("POST", "/activate"): PUBLIC,
     ("GET", "/activate/passkey"): PUBLIC,
@@ -188,6 +192,10 @@ ON_THE_RESOURCE: dict[tuple[str, str], set[str]] = {
     ("POST", "/delegations/<delegation_id>"): {"sara"},
     ("POST", "/delegations/<delegation_id>/revoke"): {"sara"},
     ("POST", "/caseworker/citizens/<patient_id>/representatives/<delegation_id>/end"): set(),
+    # "Reserve" has no relative yet: nobody acts through it, so nobody ends it as their own.
+    ("GET", "/acting-for/<delegation_id>/end"): set(),
+    ("POST", "/acting-for/<delegation_id>/end"): set(),
+    ("GET", "/acting-for/<delegation_id>/ended"): set(),
 }
 # Ids in URLs that name someone's data: each is checked with Sara's id for everyone outside her circle.
 ID_ARGUMENTS = {
@@ -550,7 +558,8 @@ def test_every_route_for_every_kind_of_actor(app, demo, plan_service) -> None:
 
 # Who may change or end which delegation, by its kind and whose it is: the policy's resource rules, asked
 # through the real routes and read back from the guard's audit events. A relative's is the citizen's (not
-# another citizen's, not staff's); a guardian's or a parent's is staff's (the fixed caseworker's, not another
+# another citizen's, not staff's), and the relative's own to end (not another relative's, not a guardian's,
+# not a caseworker's); a guardian's or a parent's is staff's (the fixed caseworker's, not another
 # caseworker's), never the citizen's; no one acts on another citizen's through Sara's page.
 ON_DELEGATIONS: dict[str, dict[str, set[str]]] = {
     "change": {
@@ -558,6 +567,12 @@ ON_DELEGATIONS: dict[str, dict[str, set[str]]] = {
         "Sara's guardian": set(),
         "Sara's parent": set(),
         "Mads's relative": {"mads"},
+    },
+    "relative ends his own": {
+        "Sara's relative": {"relative"},
+        "Sara's guardian": set(),
+        "Sara's parent": set(),
+        "Mads's relative": set(),
     },
     "citizen ends": {
         "Sara's relative": {"sara"},
@@ -609,6 +624,7 @@ def test_who_may_act_on_which_delegation(app, demo) -> None:
     sara = demo["sara"].fhir_ref.split("/", 1)[1]
     routes = {
         "change": ("GET", "/delegations/{id}", A.DELEGATION_MANAGE),
+        "relative ends his own": ("POST", "/acting-for/{id}/end", A.OWN_ACCOUNT_MANAGE),
         "citizen ends": ("POST", "/delegations/{id}/revoke", A.DELEGATION_MANAGE),
         "staff end": (
             "POST",

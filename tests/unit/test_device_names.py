@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import force_locale
 
 from citizen_app import create_app
-from citizen_app.auth.device_names import device_name
+from citizen_app.views.device_names import device_name
 
 ANDROID = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
