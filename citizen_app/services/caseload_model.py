@@ -39,7 +39,7 @@ from ..plan_api.domain import Change, Plan
 from ..plan_api.plan import changes as feed_changes
 from . import evaluations
 from .plan_reading import read_plan
-from .review import review_items
+from .review import KINDS, review_items
 from .team import Month, OpenComplaint, _month_start
 
 log = logging.getLogger(__name__)
@@ -500,6 +500,11 @@ class CaseloadRow:
 
     def overdue(self, today: date) -> bool:
         return self.first_due is not None and self.first_due < today
+
+    @property
+    def waiting_kinds(self) -> list[tuple[str, int]]:
+        """(kind, number) of what waits, in the order of review.KINDS, only the kinds there are."""
+        return [(kind, self.kinds[kind]) for kind in KINDS if self.kinds.get(kind)]
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,13 @@ from ..plan_api.domain import (
     StaffConflict,
 )
 
+# What can wait for a caseworker, in the order pages list them (labels.REVIEW_KIND has their words).
+KINDS = ("message", "complaint", "goal", "sign", "feedback", "preparation")
+
 
 @dataclass(frozen=True)
 class ReviewItem:
-    kind: str  # "goal", "feedback", "sign", "message", "complaint" or "preparation"
+    kind: str  # one of KINDS
     received: datetime
     due: date
     goal: Goal | None = None
