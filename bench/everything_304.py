@@ -18,15 +18,45 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
+
+from joserfc import jwt
+from joserfc.jwk import ECKey
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from citizen_app.plan_api.smart import public_jwks  # noqa: E402
 from plan_service import create_app  # noqa: E402
+from plan_service.auth import register_client  # noqa: E402
 from plan_service.models import CompartmentVersionRow  # noqa: E402
 
 URN = "urn:ietf:rfc:3986"
+
+
+def _token(app, http) -> str:  # type: ignore[no-untyped-def]
+    """An access token for a client registered here, from the service's own token endpoint (SMART Backend
+    Services, as the portal gets one): every FHIR interaction needs one."""
+    key = ECKey.generate_key("P-384", auto_kid=True)
+    register_client(app.extensions["plan_service"], "bench", public_jwks(key), "system/*.cruds")
+    token_url = http.get("/fhir/.well-known/smart-configuration").json["token_endpoint"]
+    now = int(time.time())
+    claims = {"iss": "bench", "sub": "bench", "aud": token_url, "iat": now, "exp": now + 240}
+    claims["jti"] = str(uuid.uuid4())
+    header = {"alg": "ES384", "kid": key.kid, "typ": "JWT"}
+    assertion = jwt.encode(header, claims, key, algorithms=["ES384"])
+    reply = http.post(
+        token_url,
+        data={
+            "grant_type": "client_credentials",
+            "scope": "system/*.cruds",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+        },
+    )
+    assert reply.status_code == 200, reply.json
+    return str(reply.json["access_token"])
 
 
 def main() -> int:
@@ -38,9 +68,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"PLAN_SERVICE_DATABASE_URL": f"sqlite:///{tmp}/plan.sqlite"})
         http = app.test_client()
+        headers = {"Authorization": f"Bearer {_token(app, http)}"}
 
         def create(resource: dict) -> str:
-            reply = http.post(f"/fhir/{resource['resourceType']}", json=resource)
+            reply = http.post(f"/fhir/{resource['resourceType']}", json=resource, headers=headers)
             assert reply.status_code == 201, reply.json
             return f"{resource['resourceType']}/{reply.json['id']}"
 
@@ -82,13 +113,13 @@ def main() -> int:
         tags = {}
         for mode, present in (("content", False), ("counters", True)):
             counter(present, version)
-            tags[mode] = http.get(url).headers["ETag"]
+            tags[mode] = http.get(url, headers=headers).headers["ETag"]
         times: dict[str, list[float]] = {"counters": [], "content": []}
         for _ in range(args.repeat):
             for mode, present in (("counters", True), ("content", False)):
                 counter(present, version)
                 started = time.perf_counter()
-                reply = http.get(url, headers={"If-None-Match": tags[mode]})
+                reply = http.get(url, headers={**headers, "If-None-Match": tags[mode]})
                 times[mode].append(time.perf_counter() - started)
                 assert reply.status_code == 304, (mode, reply.status_code)
         database.dispose()

@@ -26,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -44,6 +45,13 @@ from citizen_app.outbox import enqueue  # noqa: E402
 from citizen_app.plan_api import PlanClient, communications, observations  # noqa: E402
 from citizen_app.plan_api import goals as goal_json  # noqa: E402
 from citizen_app.plan_api.client import CLIENT_ID_SYSTEM  # noqa: E402
+from citizen_app.plan_api.smart import configured_client  # noqa: E402
+from plan_service import create_app as create_plan_service  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from _portal import plan_api_credential  # noqa: E402
+
+CREDENTIALS: dict[str, dict[str, str]] = {}
 
 CITIZENS = 100
 PYTHON = sys.executable
@@ -240,8 +248,15 @@ def _analyze(url: str) -> None:
     engine.dispose()
 
 
+# A SMART Backend Services key per plan service, registered before it starts (as embedded.py does): the plan
+# API answers registered clients only. Keyed by the service's FHIR base URL.
+
+
 def _plan_service(server: str) -> tuple[str, str, subprocess.Popen[bytes]]:
     url = _database(server, "bench_plan")
+    admin = create_plan_service({"PLAN_SERVICE_DATABASE_URL": url})
+    credential = plan_api_credential(admin, tempfile.mkdtemp(prefix="bench-outbox-"))
+    admin.extensions["plan_service"].dispose()
     port = _free_port()
     process = subprocess.Popen(
         [PYTHON, "-m", "plan_service"],
@@ -251,14 +266,27 @@ def _plan_service(server: str) -> tuple[str, str, subprocess.Popen[bytes]]:
         stderr=subprocess.DEVNULL,
     )
     fhir_url = f"http://127.0.0.1:{port}/fhir"
+    CREDENTIALS[fhir_url] = credential
     _wait_for(fhir_url)
     return url, fhir_url, process
+
+
+def _client(fhir_url: str) -> PlanClient:
+    return configured_client(
+        {
+            **CREDENTIALS[fhir_url],
+            "PLAN_API_URL": fhir_url,
+            "PLAN_API_READ_TIMEOUT": 30.0,
+            "PLAN_API_CONNECT_TIMEOUT": 5.0,
+        }
+    )
 
 
 def _portal(server: str, fhir_url: str) -> tuple[str, Any, dict[str, str]]:
     url = _database(server, "bench_portal")
     app = create_app(
         {
+            **CREDENTIALS[fhir_url],
             "DATABASE_URL": url,
             "PLAN_API_URL": fhir_url,
             "SECRET_KEY": "bench",
@@ -269,6 +297,7 @@ def _portal(server: str, fhir_url: str) -> tuple[str, Any, dict[str, str]]:
     upgrade_database(app)
     env = {
         **os.environ,
+        **CREDENTIALS[fhir_url],
         "DATABASE_URL": url,
         "PLAN_API_URL": fhir_url,
         "SECRET_KEY": "bench",
@@ -310,7 +339,7 @@ def main() -> int:
         databases += [one_url, two_url]
         apps += [one_app, two_app]
         processes += start_workers(one_env, 1) + start_workers(two_env, 2)
-        client_a, client_b, client_c = PlanClient(fhir_a), PlanClient(fhir_b), PlanClient(fhir_c)
+        client_a, client_b, client_c = (_client(url) for url in (fhir_a, fhir_b, fhir_c))
         mix_a, mix_b, mix_c = Mix(client_a), Mix(client_b), Mix(client_c)
         for url in (plan_a, plan_b, plan_c):
             _analyze(
