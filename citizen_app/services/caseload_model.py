@@ -223,13 +223,13 @@ def _sync(
         changed |= entry.citizens
         if entry.reference.startswith("PractitionerRole/"):
             units[entry.reference] = entry.unit
-    for role_ref, unit in units.items():  # a unit renamed or a caseworker moved: their rows follow
+    # A unit renamed or a caseworker moved: their rows follow. A row moved is a change to both units'
+    # figures, so it gets a new refresh time (unit_figures).
+    for role_ref, unit in units.items():
         db_session.execute(
             update(CaseloadEntry)
             .where(CaseloadEntry.fixed_role_ref == role_ref)
-            .values(
-                unit=unit, refreshed_at=utcnow()
-            )  # a row moved is a change to both units' figures
+            .values(unit=unit, refreshed_at=utcnow())
         )
     try:
         _refresh(db_session, client, changed)
@@ -243,9 +243,10 @@ def _sync(
             db_session.add(cursor)
         cursor.since, cursor.updated_at = since, utcnow()
     epoch = db_session.get(FeedCursor, GRANTS_EPOCH)
-    if grants_changed:
+    if grants_changed or epoch is None:
         # A new random value, never a counter: two views that saw grant changes at once each write one,
-        # and whichever stays differs from what any process remembered its grants under.
+        # and whichever stays differs from what any process remembered its grants under. (No epoch yet:
+        # nothing can have been remembered under one.)
         if epoch is None:
             epoch = FeedCursor(name=GRANTS_EPOCH, since="", updated_at=utcnow())
             db_session.add(epoch)
@@ -255,7 +256,7 @@ def _sync(
     except IntegrityError:
         db_session.rollback()  # another view made the cursor first; the next view moves it
         return None
-    return epoch.since if epoch is not None else None
+    return epoch.since
 
 
 def entries_for(
