@@ -42,6 +42,16 @@ def dead_by_message_id(
     return _by_receipt(db_session, message_id, plan_key, OutboxMessage.state == OutboxState.DEAD)
 
 
+def drop_dead(db_session: Session, message_id: uuid.UUID, *, plan_key: str, purpose: str) -> bool:
+    """Remove one dead item of this plan, once its words have been written again into a new item (the caller
+    enqueues that item in the same transaction, so the words are never only in the draft)."""
+    row = dead_by_message_id(db_session, message_id, plan_key=plan_key)
+    if row is None or row.purpose != purpose:
+        return False
+    db_session.delete(row)
+    return True
+
+
 def dead_count_for_unit(db_session: Session, unit: str | None) -> int:
     """Dead items of the plans of every citizen whose fixed caseworker is in `unit` (the team page shows the
     number, never the content): one query joined with the caseload rows, however large the unit (the index

@@ -248,6 +248,18 @@ def rating(
     return resource
 
 
+def own_levels(goal: Resource) -> dict[str, str]:
+    """The citizen's own level texts in a Goal as it was written (level code -> text): what an update that
+    the plan system refused said, to give back to the person."""
+    found: dict[str, str] = {}
+    for extension in goal.get("extension", []) or []:
+        if isinstance(extension, dict) and extension.get("url") == EXT_GAS:
+            level, text = _level_of(extension), _part(extension, "text").get("valueString")
+            if level is not None and isinstance(text, str):
+                found[level] = text
+    return found
+
+
 def goal_in_bundle(bundle: Resource, goal_id: str) -> Resource | None:
     """The Goal as it stands in a `$everything` bundle (the version the person saw)."""
     for entry in bundle.get("entry", []) or []:

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..data import drafts
+from ..data import outbox as outbox_data
 from ..journeys.gas_levels import JOURNEY as LEVELS
 from ..models import Draft, OutboxMessage, PlanSnapshot, utcnow
 from ..outbox import enqueue
@@ -26,14 +27,55 @@ from ..plan_api.domain import Goal, Meeting, Plan
 KIND = "gas-levels"  # the draft of the levels conversation (journeys/gas_levels.py), the goal id in its keys
 RATING = "gas-rating"  # the outbox purpose (and the draft kind) of a rating
 LEVELS_PURPOSE = "gas-levels"
+# The draft key (<goal id>:again) naming the refused item whose levels the person took up again.
+AGAIN = "again"
 NOTE_MAX = 500
 
 
 def draft_answers(draft: Draft | None, goal_id: str) -> dict[str, str]:
     """The levels typed so far for this goal (the draft holds one goal's levels at a time per key)."""
     answers = drafts.answers(draft)
-    prefix = f"{goal_id}:"
-    return {k[len(prefix) :]: v for k, v in answers.items() if k.startswith(prefix)}
+    return {
+        code: answers[f"{goal_id}:{code}"]
+        for code in LEVELS.codes
+        if f"{goal_id}:{code}" in answers
+    }
+
+
+def _taken_up(draft: Draft | None, goal_id: str) -> uuid.UUID | None:
+    """The refused item whose levels this draft holds again (write_again), if any."""
+    try:
+        return uuid.UUID(drafts.answers(draft).get(f"{goal_id}:{AGAIN}", ""))
+    except ValueError:
+        return None
+
+
+def write_again(
+    db_session: Session, *, patient_ref: str, account_id: uuid.UUID, message_id: uuid.UUID
+) -> str | None:
+    """The levels of an update the plan system refused (someone changed the goal at the same moment), back in
+    the person's draft, to look over and send on the goal as it is now. The refused item stays until they are
+    sent (send_levels removes it then). The goal's id, or None when this plan has no such item."""
+    row = outbox_data.dead_by_message_id(db_session, message_id, plan_key=patient_ref)
+    if row is None or row.purpose != LEVELS_PURPOSE or not row.resource_id:
+        return None
+    try:
+        levels = gas.own_levels(json.loads(row.body_json))
+    except ValueError:
+        return None
+    goal_id = row.resource_id
+    drafts.save(
+        db_session,
+        account_id=account_id,
+        citizen_ref=patient_ref,
+        kind=KIND,
+        step=LEVELS.first,
+        updates={
+            **{f"{goal_id}:{code}": text for code, text in levels.items() if code in LEVELS.codes},
+            f"{goal_id}:{AGAIN}": str(message_id),
+        },
+    )
+    return goal_id
 
 
 def starting_answers(plan: Plan, goal_id: str) -> dict[str, str]:
@@ -79,12 +121,15 @@ def send_levels(
         if_match=f'W/"{gas.version_of(current)}"',
     )
     if draft is not None:
+        again = _taken_up(draft, goal_id)
+        if again is not None:  # the refused item's words are in this new one now
+            outbox_data.drop_dead(db_session, again, plan_key=patient_ref, purpose=LEVELS_PURPOSE)
         drafts.forget(
             db_session,
             account_id,
             patient_ref,
             KIND,
-            [f"{goal_id}:{code}" for code in LEVELS.codes],
+            [f"{goal_id}:{code}" for code in (*LEVELS.codes, AGAIN)],
         )
     db_session.flush()  # staged with the request's commit
     return message

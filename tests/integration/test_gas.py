@@ -312,3 +312,64 @@ def test_the_evaluation_page_starts_from_the_three_voices_latest_ratings(app, de
     assert "Niveauer og vurderinger" in page
     assert re.search(r"Borgeren</dt>.{0,120}Som ventet", page)
     assert re.search(r"En pårørende</dt>.{0,120}Mindre end ventet", page)
+
+
+def test_levels_refused_because_the_goal_changed_meanwhile_go_back_to_sara_and_are_sent_anew(
+    app, as_sara, demo, goal_id, plan_service
+) -> None:
+    """Sara's levels are based on the goal as she saw it; the case system changes the goal before they are
+    delivered, so the plan API refuses them (412) and they wait as an undelivered item, words kept. She takes
+    them up again: they are back on the check page as she wrote them, and sent on the goal as it is now. Her
+    words and the case system's change both stand; the refused item is gone only once its words are sent."""
+    write_levels(as_sara, goal_id)  # staged with If-Match on the version she saw
+    goal = api.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    goal["note"] = [{"text": "Rettet i fagsystemet"}]
+    changed = api.put(
+        f"{plan_service.fhir_url}/Goal/{goal_id}",
+        json=goal,
+        headers={"If-Match": f'W/"{goal["meta"]["versionId"]}"'},
+    )
+    assert changed.status_code == 200
+    deliver(app)
+    with app.app_context():
+        from citizen_app.models import OutboxMessage, OutboxState
+
+        (dead,) = db.session().query(OutboxMessage).filter_by(purpose="gas-levels").all()
+        assert dead.state is OutboxState.DEAD and "412" in (dead.last_error or "")
+        receipt = str(dead.message_id)
+    plan_page = as_sara.get("/plan").get_data(as_text=True)
+    assert "Se dine niveauer igen og send dem" in plan_page
+    assert f"/plan/sent/{receipt}/levels-again" in plan_page
+
+    back = post_form(as_sara, f"/plan/sent/{receipt}/levels-again", {})
+    assert back.status_code == 303 and back.location.endswith(f"/plan/goals/{goal_id}/levels/check")
+    check = text_of(as_sara.get(back.location))
+    assert "Målet blev ændret, mens du skrev dem" in check
+    for text in (t for t in LEVELS.values() if t):
+        assert text in check
+    # Until she sends them, the refused item (and its words) stays.
+    with app.app_context():
+        assert db.session().query(OutboxMessage).filter_by(message_id=dead.message_id).count() == 1
+    assert post_form(as_sara, f"/plan/goals/{goal_id}/levels/check", {}).status_code == 303
+    deliver(app)
+    with app.app_context():
+        states = [m.state for m in db.session().query(OutboxMessage).filter_by(purpose="gas-levels")]
+        assert states == [OutboxState.DELIVERED]
+    now = api.get(f"{plan_service.fhir_url}/Goal/{goal_id}").json()
+    assert now["note"] == [{"text": "Rettet i fagsystemet"}]
+    own = [
+        next(p["valueString"] for p in e["extension"] if p["url"] == "text")
+        for e in now["extension"]
+        if e["url"] == EXT_GAS
+    ]
+    assert sorted(own) == sorted(t for t in LEVELS.values() if t)
+    assert "Se dine niveauer igen" not in as_sara.get("/plan").get_data(as_text=True)
+    # The same receipt taken up again: nothing left to take up.
+    assert post_form(as_sara, f"/plan/sent/{receipt}/levels-again", {}).status_code == 404
+
+
+def test_a_relative_who_may_only_read_cannot_take_levels_up_again(app, demo) -> None:
+    """The route asks the policy like the levels conversation does: a read-only relative is refused."""
+    peter = app.test_client()
+    sign_in_as(peter, demo["peter"])
+    assert post_form(peter, f"/plan/sent/{demo['sara'].id}/levels-again", {}).status_code in (403, 404)

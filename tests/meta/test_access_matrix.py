@@ -174,6 +174,7 @@ ROUTES: dict[tuple[str, str], Action | str] = {
     # Guarded as a read of the plan; the view then asks the policy for the write the dead item was (a
     # message, a sign, …) before it is queued again, so a read-only relative is refused there (403).
     ("POST", "/plan/sent/<receipt>/send-again"): A.PLAN_READ,
+    ("POST", "/plan/sent/<receipt>/levels-again"): A.GAS_LEVELS_WRITE,
     ("POST", "/session/extend"): PUBLIC,
     ("GET", "/sign-in"): PUBLIC,
     ("POST", "/sign-in/options"): PUBLIC,

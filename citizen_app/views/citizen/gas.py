@@ -126,6 +126,29 @@ def gas_level_check(goal_id: uuid.UUID) -> str | FlaskResponse:
     )
 
 
+@bp.post("/plan/sent/<uuid:receipt>/levels-again")
+@guarded(Action.GAS_LEVELS_WRITE, "Goal")
+def gas_levels_again(receipt: uuid.UUID) -> FlaskResponse:
+    """Levels the plan system refused because the goal changed at the same moment: back in the person's
+    draft, to look over and send on the goal as it is now (the refused item stays until then)."""
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    goal_id = gas_service.write_again(
+        db.session(),
+        patient_ref=current_citizen_ref(),
+        account_id=current_actor().account_id,
+        message_id=receipt,
+    )
+    if goal_id is None:
+        abort(404)
+    flash(
+        _(
+            "Your levels are back. The goal was changed while you wrote them: look them over and send them."
+        )
+    )
+    return redirect(url_for("citizen.gas_level_check", goal_id=goal_id), code=303)
+
+
 @bp.route("/plan/goals/<uuid:goal_id>/rate", methods=["GET", "POST"])
 @guarded(Action.GAS_RATING_WRITE, "Observation")
 def gas_rate(goal_id: uuid.UUID) -> str | FlaskResponse | tuple[str, int]:
