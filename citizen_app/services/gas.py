@@ -64,6 +64,9 @@ def write_again(
     except ValueError:
         return None
     goal_id = row.resource_id
+    # Words typed in the draft since are newer than the refused ones: they stay (pressing the button twice,
+    # or after changing a level, loses nothing); the refused words fill only the levels not typed again.
+    typed = draft_answers(drafts.find(db_session, account_id, patient_ref, KIND), goal_id)
     drafts.save(
         db_session,
         account_id=account_id,
@@ -71,7 +74,11 @@ def write_again(
         kind=KIND,
         step=LEVELS.first,
         updates={
-            **{f"{goal_id}:{code}": text for code, text in levels.items() if code in LEVELS.codes},
+            **{
+                f"{goal_id}:{code}": text
+                for code, text in levels.items()
+                if code in LEVELS.codes and code not in typed
+            },
             f"{goal_id}:{AGAIN}": str(message_id),
         },
     )

@@ -354,6 +354,17 @@ def test_levels_refused_because_the_goal_changed_meanwhile_go_back_to_sara_and_a
     assert "Målet blev ændret, mens du skrev dem" in check
     for text in (t for t in LEVELS.values() if t):
         assert text in check
+    # She changes one level, then presses the button again: her newer words stay.
+    newer = "Jeg handler kun med Peter, og kun om lørdagen."
+    assert (
+        post_form(
+            as_sara, f"/plan/goals/{goal_id}/levels/less", {"answer": newer, "go": "next"}
+        ).status_code
+        == 303
+    )
+    assert post_form(as_sara, f"/plan/sent/{receipt}/levels-again", {}).status_code == 303
+    check = text_of(as_sara.get(back.location))
+    assert newer in check and LEVELS["less"] not in check and LEVELS["expected"] in check
     # Until she sends them, the refused item (and its words) stays.
     with app.app_context():
         assert db.session().query(OutboxMessage).filter_by(message_id=dead.message_id).count() == 1
@@ -371,7 +382,7 @@ def test_levels_refused_because_the_goal_changed_meanwhile_go_back_to_sara_and_a
         for e in now["extension"]
         if e["url"] == EXT_GAS
     ]
-    assert sorted(own) == sorted(t for t in LEVELS.values() if t)
+    assert sorted(own) == sorted([newer, *(t for k, t in LEVELS.items() if t and k != "less")])
     assert "Se dine niveauer igen" not in as_sara.get("/plan").get_data(as_text=True)
     # The same receipt taken up again: nothing left to take up.
     assert post_form(as_sara, f"/plan/sent/{receipt}/levels-again", {}).status_code == 404
