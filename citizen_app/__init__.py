@@ -19,6 +19,7 @@ from .outbox.enqueue import on_enqueue
 from .plan_api.smart import configured_client
 from .services.caseload import current_coverage
 from .services.notifications import poll_answers
+from .services.plan_freshness import plan_freshness_of
 from .services.plan_reading import CLIENT_KEY
 from .services.provenance import from_request as provenance_from_request
 from .services.receipts import note_delegated_act
@@ -70,6 +71,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_compression(app)
     app.extensions[CLIENT_KEY] = configured_client(app.config)
     app.extensions[CLIENT_KEY].provenance_source = provenance_from_request
+    # What this process writes to a plan, it asks for again on the plan's next view (plan_freshness.py).
+    app.extensions[CLIENT_KEY].written.append(plan_freshness_of(app).wrote)
 
     # Imported here, once `csrf` above exists: the views and the error handlers import it from this package.
     from . import cli, errors, templating

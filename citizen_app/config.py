@@ -87,6 +87,14 @@ def from_environment() -> dict[str, Any]:
         "PUBLIC_URL": env.get("PUBLIC_URL"),
         # Mapped plans kept per process, keyed by citizen and ETag (services/plan_cache.py).
         "PLAN_CACHE_ENTRIES": _int("PLAN_CACHE_ENTRIES", 256),
+        # The change feed is read at most this often per process; a plan it shows unchanged is shown
+        # without asking the plan API (services/plan_freshness.py). 0: ask on every view.
+        "PLAN_FEED_SECONDS": float(env.get("PLAN_FEED_SECONDS", "1")),
+        # ... and a plan is asked for again at least this often, whatever the feed says.
+        "PLAN_TRUST_SECONDS": float(env.get("PLAN_TRUST_SECONDS", "60")),
+        # Rendered pages kept per process by everything they are made of (views/_memo.py); 0: none.
+        "PAGE_MEMO_ENTRIES": _int("PAGE_MEMO_ENTRIES", 256),
+        "PAGE_MEMO_SECONDS": float(env.get("PAGE_MEMO_SECONDS", "300")),
         "SESSION_IDLE_MINUTES": float(env.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_WARNING_SECONDS": _int("SESSION_WARNING_SECONDS", 300),
         "SESSION_ABSOLUTE_HOURS": float(env.get("SESSION_ABSOLUTE_HOURS", "12")),

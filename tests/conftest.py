@@ -86,6 +86,11 @@ def _config(database_url: str, plan_api_url: str, **extra: Any) -> dict[str, Any
         "PLAN_API_READ_TIMEOUT": 10.0,  # generous: a busy CI machine must not turn a slow answer into a failure
         "OUTBOX_DISPATCH": "worker",
         "OUTBOX_BASE_DELAY_SECONDS": 0.0,
+        # Tests write into the plan service and look at once: every view asks (test_plan_freshness.py
+        # turns the change feed on).
+        "PLAN_FEED_SECONDS": 0,
+        # Every page the memo gives is rendered again and compared: an input its key misses fails a test.
+        "PAGE_MEMO_VERIFY": True,
         **extra,
     }
 

@@ -74,6 +74,9 @@ class PlanClient:
         self.auth = auth
         # Who acts for whom in the current request (set by the app): the Provenance of direct writes.
         self.provenance_source: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
+        # Told of every resource this client has written (created or updated), after the plan API took it:
+        # the app's copy of what is current forgets it (services/plan_freshness.py).
+        self.written: list[Callable[[dict[str, Any]], None]] = []
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
@@ -190,9 +193,11 @@ class PlanClient:
                 **self._provenance_header(resource, provenance),
             },
         )
-        return Stored(
+        stored = Stored(
             self._json(response), response.headers.get("ETag"), response.status_code == 201
         )
+        self._wrote(stored.resource)
+        return stored
 
     def update(
         self, resource: dict[str, Any], if_match: str, provenance: dict[str, Any] | None = None
@@ -203,7 +208,13 @@ class PlanClient:
             json=resource,
             headers={"If-Match": if_match, **self._provenance_header(resource, provenance)},
         )
-        return Stored(self._json(response), response.headers.get("ETag"), False)
+        stored = Stored(self._json(response), response.headers.get("ETag"), False)
+        self._wrote(stored.resource)
+        return stored
+
+    def _wrote(self, resource: dict[str, Any]) -> None:
+        for listener in self.written:
+            listener(resource)
 
     # -- plumbing --------------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, defer
 
 from ..data.upsert import insert_missing, upsert
@@ -18,6 +19,7 @@ from ..plan_api import PlanAPIError, PlanAPINotFound, PlanAPIUnavailable, PlanCl
 from ..plan_api.domain import Plan
 from ..plan_api.plan import everything, plan_from_bundle, time_boundaries
 from .plan_cache import MappedPlanCache
+from .plan_freshness import plan_freshness
 
 log = logging.getLogger(__name__)
 CLIENT_KEY = "citizen_app.plan_client"
@@ -39,6 +41,13 @@ class PlanReading:
     live: bool
     # Writes not yet confirmed in `plan`: still waiting to be sent, or sent after the copy was read.
     outbox: list[OutboxMessage] = field(default_factory=list)
+    # True when the plan was not asked for: the change feed says this process's copy is current.
+    trusted: bool = False
+
+    def memo_key(self) -> tuple[object, ...]:
+        """What a page can show of this reading (views/_memo.py): the time of a live read is not shown
+        (and changes with every read), the time of the last copy is."""
+        return (self.plan, self.live, None if self.live else self.read_at, self.outbox)
 
     @property
     def waiting(self) -> list[OutboxMessage]:
@@ -56,12 +65,36 @@ def plan_cache() -> MappedPlanCache:
 
 
 def read_plan(
-    db_session: Session, patient_ref: str, client: PlanClient | None = None
+    db_session: Session,
+    patient_ref: str,
+    client: PlanClient | None = None,
+    *,
+    outbox: bool = True,
 ) -> PlanReading:
-    """One conditional `$everything`. Writes the snapshot only when the plan changed (and its read time at
-    most once a minute); a 304 for a plan this process has mapped before costs no parse."""
+    """One conditional `$everything`, or none when the change feed says this process's copy is current
+    (plan_freshness.py). Writes the snapshot only when the plan changed (and its read time at most once a
+    minute); a 304 for a plan this process has mapped before costs no parse.
+
+    `outbox=False`: the caller reads the plan's outbox rows itself (services/plan_page.py, in the query it
+    makes anyway), and must then read again, untrusted, when a write of the citizen's was delivered after
+    a trusted copy was read."""
     client = client or plan_client()
     cache = plan_cache()
+    freshness = plan_freshness()
+    trusted = freshness.trusted(client, patient_ref)
+    if trusted is not None:
+        # The change feed says the plan this process read last is still the plan (plan_freshness.py).
+        now = utcnow()
+        plan = cache.get(patient_ref, trusted.etag, now)
+        if plan is not None:
+            if not outbox:
+                return PlanReading(plan, trusted.read_at, True, trusted=True)
+            rows = outbox_rows(db_session, patient_ref, trusted.read_at)
+            # A write of the citizen's delivered since that read has changed the plan: read it again.
+            if not any(m.state is OutboxState.DELIVERED for m in rows):
+                return PlanReading(plan, trusted.read_at, True, rows, trusted=True)
+        freshness.forget(patient_ref)
+    token = freshness.token()
     # The stored bundle (up to a megabyte) is loaded only when it must be parsed.
     snapshot = db_session.get(PlanSnapshot, patient_ref, options=[defer(PlanSnapshot.bundle_json)])
     if snapshot is not None:
@@ -75,8 +108,10 @@ def read_plan(
         log.warning("plan API read failed, showing the last copy: %s", exc)
         plan = _mapped(cache, snapshot, patient_ref, utcnow()) if snapshot else None
         read_at = snapshot.read_at if snapshot else None
-        return PlanReading(plan, read_at, False, _outbox(db_session, patient_ref, read_at))
+        rows = outbox_rows(db_session, patient_ref, read_at) if outbox else []
+        return PlanReading(plan, read_at, False, rows)
     now = utcnow()
+    freshness.read(patient_ref, fetched.etag or (snapshot.etag if snapshot else None), token, now)
     if fetched.resource is None:
         assert snapshot is not None  # 304 is only possible when we sent an ETag
         plan = _mapped(cache, snapshot, patient_ref, now)
@@ -106,7 +141,7 @@ def read_plan(
             keys=["patient_ref"],
         )
         db_session.flush()
-    return PlanReading(plan, now, True, _outbox(db_session, patient_ref, now))
+    return PlanReading(plan, now, True, outbox_rows(db_session, patient_ref, now) if outbox else [])
 
 
 def unread_count(db_session: Session, patient_ref: str, account_id: uuid.UUID) -> int:
@@ -155,14 +190,20 @@ def _mapped(
     return plan
 
 
-def _outbox(db_session: Session, patient_ref: str, read_at: datetime | None) -> list[OutboxMessage]:
+def outbox_rows(
+    db_session: Session, patient_ref: str, read_at: datetime | None
+) -> list[OutboxMessage]:
     """One query, whatever the plan's size: pending rows, and rows delivered after the copy was read."""
+    stmt = (
+        select(OutboxMessage).where(outbox_shown(patient_ref, read_at)).order_by(OutboxMessage.id)
+    )
+    return list(db_session.scalars(stmt))
+
+
+def outbox_shown(patient_ref: Any, read_at: Any) -> ColumnElement[bool]:
+    """The plan's outbox rows a page shows beside a copy read at `read_at`: waiting, refused, or delivered
+    after it was read (the copy does not show them yet)."""
     conditions = [OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.DEAD])]
     if read_at is not None:
         conditions.append(OutboxMessage.delivered_at > read_at)
-    stmt = (
-        select(OutboxMessage)
-        .where(OutboxMessage.plan_key == patient_ref, or_(*conditions))
-        .order_by(OutboxMessage.id)
-    )
-    return list(db_session.scalars(stmt))
+    return and_(OutboxMessage.plan_key == patient_ref, or_(*conditions))
