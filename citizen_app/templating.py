@@ -158,16 +158,23 @@ def goal_question(code: str) -> str:
 
 
 def acting_for_name() -> str:
-    ref = g.get("citizen_ref")
-    return citizen_names(db.session(), [ref]).get(ref, "") if ref else ""
+    """The name of the person acted for (once per request: a page asks in several places)."""
+    if "acting_for_name" not in g:
+        ref = g.get("citizen_ref")
+        g.acting_for_name = citizen_names(db.session(), [ref]).get(ref, "") if ref else ""
+    return g.acting_for_name  # type: ignore[no-any-return]
 
 
 def unread_messages() -> int:
-    actor = g.get("actor")
-    citizen_ref = g.get("citizen_ref")
-    if actor is None or actor.anonymous or not citizen_ref or not may("citizen:message:read"):
-        return 0
-    return unread_count(db.session(), citizen_ref, actor.account_id)
+    """Answers from staff not yet opened (once per request: the menu and the page both show it)."""
+    if "unread_messages" not in g:
+        actor = g.get("actor")
+        citizen_ref = g.get("citizen_ref")
+        if actor is None or actor.anonymous or not citizen_ref or not may("citizen:message:read"):
+            g.unread_messages = 0
+        else:
+            g.unread_messages = unread_count(db.session(), citizen_ref, actor.account_id)
+    return g.unread_messages  # type: ignore[no-any-return]
 
 
 def init_app(app: Flask) -> None:

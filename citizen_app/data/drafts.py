@@ -19,21 +19,6 @@ def find(db_session: Session, account_id: uuid.UUID, citizen_ref: str, kind: str
     )
 
 
-def kinds_begun(
-    db_session: Session, account_id: uuid.UUID, citizen_ref: str, kinds: tuple[str, ...]
-) -> set[str]:
-    """Which of these kinds of draft this person has begun for this citizen (one query)."""
-    return set(
-        db_session.scalars(
-            select(Draft.kind).where(
-                Draft.account_id == account_id,
-                Draft.citizen_ref == citizen_ref,
-                Draft.kind.in_(kinds),
-            )
-        )
-    )
-
-
 def answers(draft: Draft | None) -> dict[str, str]:
     if draft is None or not draft.answers_json:
         return {}

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 
 from ... import db
 from ...authz import Action, can
-from ...data import drafts
 from ...data import outbox as outbox_data
 from ...forms.citizen import NOTE_MAX, ProgressSignForm
 from ...forms.common import PlainForm
@@ -18,9 +17,11 @@ from ...identity import current_actor
 from ...models import utcnow
 from ...outbox.enqueue import wake_after_commit
 from ...services import meetings, receipts
+from ...services.plan_page import plan_page
 from ...services.plan_reading import read_plan
 from ...services.progress_signs import note_progress_sign
-from .._guard import current_author_ref, current_citizen_ref, guarded
+from .._guard import current_author_ref, current_citizen_ref, guarded, may
+from .._memo import render_memo
 from . import bp, keeping
 
 SIGN = "progress-sign"  # the sign being noted, each goal's apart (keeping.py)
@@ -29,31 +30,40 @@ SIGN = "progress-sign"  # the sign being noted, each goal's apart (keeping.py)
 @bp.get("/plan")
 @guarded(Action.PLAN_READ, "CarePlan")
 def plan() -> str:
-    reading = read_plan(db.session(), current_citizen_ref())
     actor = current_actor()
-    # What someone acting for the citizen did: only the citizen themself sees these.
-    unseen = receipts.unseen(db.session(), actor.account_id) if g.acting_role == "citizen" else []
+    citizen = current_citizen_ref()
+    # The plan, and beside it in one query: the citizen's writes not yet in it, what someone acting for
+    # the citizen did (only the citizen themself sees these), a goal or a meeting preparation begun and
+    # not sent, the answers not yet opened.
+    reading, beside = plan_page(
+        db.session(),
+        actor.account_id,
+        citizen,
+        receipts=g.acting_role == "citizen",
+        draft_kinds=("goal", meetings.KIND),
+    )
+    if may("citizen:message:read"):
+        # What the menu and the page show (templating.unread_messages asks no more).
+        g.unread_messages = beside.unread
     # What matters now leads the page: the next meeting (and whether it is prepared), a goal or a meeting
     # preparation begun and not sent; each goal's details are on the goal's own page.
-    citizen = current_citizen_ref()
     next_meeting = reading.plan.next_meeting(utcnow()) if reading.plan else None
     preparing = any(
         item.purpose == "meeting-preparation" and item.result_ref is None for item in reading.outbox
     )
-    begun = drafts.kinds_begun(db.session(), actor.account_id, citizen, ("goal", meetings.KIND))
-    return render_template(
+    return render_memo(
         "citizen/plan.html",
+        held=(reading.plan,),
         reading=reading,
         next_meeting=next_meeting,
         prepared=bool(next_meeting and (next_meeting.preparation or preparing)),
-        goal_begun="goal" in begun,
-        preparation_begun=meetings.KIND in begun,
+        goal_begun="goal" in beside.drafts_begun,
+        preparation_begun=meetings.KIND in beside.drafts_begun,
         phone=current_app.config["CASEWORKER_PHONE"],
         receipts=[
             (receipt, delegation, receipts.text(receipt.purpose, delegation.name))
-            for receipt, delegation in unseen
+            for receipt, delegation in beside.receipts
         ],
-        receipt_form=PlainForm(),
     )
 
 
