@@ -110,6 +110,11 @@ def main() -> int:
                 "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/portal.sqlite",
                 "PLAN_API_URL": service.url + "/fhir",
                 "OUTBOX_DISPATCH": "worker",
+                # The plan page's change feed (services/plan_freshness.py) is read at most once a
+                # PLAN_FEED_SECONDS per process, not per view: a long one keeps it out of the visits
+                # measured here, so each visit's count is the same (with 1 s, one visit in a second's worth
+                # has one call more). The grants' feed read is on every caseworker request regardless.
+                "PLAN_FEED_SECONDS": 600,
             }
         )
         upgrade_database(app)

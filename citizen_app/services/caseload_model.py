@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cachetools import LRUCache
 from flask import current_app, g
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -539,9 +540,56 @@ def caseload_page(
     only_waiting: bool,
     now: datetime,
 ) -> CaseloadPage:
-    """My citizens, the most urgent first (overdue, then by deadline), PAGE_SIZE a page, and the counts."""
+    """My citizens, the most urgent first (overdue, then by deadline), PAGE_SIZE a page, and the counts.
+
+    Computed once per change of what it is made of, like `unit_figures`: one small query tells whether my
+    citizens' rows changed since this process computed the page (their number, the newest refresh time,
+    which every write to a row sets, and the soonest hand-over date), and the unit's figures are the same
+    object as then. The times are taken to the minute (the median time to answer over the last 30 days
+    moves on by the minute at most), so a page is computed at most once a minute while nothing changes."""
+    now = now.replace(second=0, microsecond=0)
     today = now.date()
     sync(db_session, client)
+    refs = [grant.citizen_ref for grant in grants]
+    count, newest, soonest = db_session.execute(
+        select(
+            func.count(), func.max(CaseloadEntry.refreshed_at), func.min(CaseloadEntry.valid_until)
+        ).where(CaseloadEntry.patient_ref.in_(refs))
+    ).one()
+    team = unit_figures(db_session, client, unit, today)
+    key = (tuple(grants), unit, page, only_waiting, now, count, newest)
+    cache: LRUCache[Any, tuple[UnitFigures, CaseloadPage]] = current_app.extensions.setdefault(
+        CASELOAD_PAGES_KEY, LRUCache(maxsize=CASELOAD_PAGES_ENTRIES)
+    )
+    complete = count == len(set(refs)) and not (soonest is not None and soonest <= today)
+    kept = cache.get(key) if complete else None
+    if kept is not None and kept[0] is team:
+        if current_app.config.get(
+            "PAGE_MEMO_VERIFY"
+        ):  # the test suite: the kept page must be the page
+            fresh = _caseload_page(db_session, client, grants, unit, page, only_waiting, now)
+            assert fresh == kept[1], "a kept caseload page is not the page: an input is missing"
+        return kept[1]
+    made = _caseload_page(db_session, client, grants, unit, page, only_waiting, now)
+    if complete:
+        cache[key] = (unit_figures(db_session, client, unit, today), made)
+    return made
+
+
+CASELOAD_PAGES_KEY = "citizen_app.caseload_pages"
+CASELOAD_PAGES_ENTRIES = 512  # caseworkers' pages remembered per process
+
+
+def _caseload_page(
+    db_session: Session,
+    client: PlanClient,
+    grants: list[Any],
+    unit: str | None,
+    page: int,
+    only_waiting: bool,
+    now: datetime,
+) -> CaseloadPage:
+    today = now.date()
     refs = [grant.citizen_ref for grant in grants]
     found = entries_for(db_session, client, refs, today)
     rows = []
@@ -593,14 +641,32 @@ class TeamPage:
 def team_page(
     db_session: Session, client: PlanClient, unit: str | None, mine: set[str], now: datetime
 ) -> TeamPage:
-    """The unit's figures from the rows: counts only; names only for my own citizens."""
+    """The unit's figures from the rows: counts only; names only for my own citizens. The same object while
+    the unit's figures, my citizens, the undelivered count and the minute are the same (as caseload_page)."""
+    now = now.replace(second=0, microsecond=0)
     sync(db_session, client)
     figures = unit_figures(db_session, client, unit, now.date())
-    return TeamPage(
+    undelivered = outbox_data.dead_count_for_unit(db_session, unit)
+    key = (unit, frozenset(mine), now, undelivered)
+    cache: LRUCache[Any, tuple[UnitFigures, TeamPage]] = current_app.extensions.setdefault(
+        TEAM_PAGES_KEY, LRUCache(maxsize=CASELOAD_PAGES_ENTRIES)
+    )
+    kept = cache.get(key)
+    if kept is not None and kept[0] is figures and not current_app.config.get("PAGE_MEMO_VERIFY"):
+        return kept[1]
+    made = TeamPage(
         months=figures.months(now, months=12),
         complaints=figures.named_for(mine),
         citizens=figures.citizens,
         timeliness=figures.timeliness(now),
-        undelivered=outbox_data.dead_count_for_unit(db_session, unit),
+        undelivered=undelivered,
         evaluations=figures.held,
     )
+    if kept is not None and kept[0] is figures:  # the test suite: the kept page must be the page
+        assert made == kept[1], "a kept team page is not the page: an input is missing"
+        return kept[1]
+    cache[key] = (figures, made)
+    return made
+
+
+TEAM_PAGES_KEY = "citizen_app.team_pages"

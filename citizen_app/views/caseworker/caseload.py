@@ -27,6 +27,7 @@ from ...services import caseload as caseload_service
 from ...services import caseload_model
 from ...services.plan_reading import plan_client
 from .._guard import guarded
+from .._memo import render_memo
 from . import bp
 from ._common import _notify
 
@@ -52,8 +53,9 @@ def caseload() -> str:
         d.citizen_ref: roles[d.citizen_ref] for d in view.evaluations_due if d.citizen_ref in roles
     }
     audit.record_listed(actor, audit.LISTED_IN_CASELOAD, "Caseload", listed)
-    return render_template(
+    return render_memo(
         "caseworker/caseload.html",
+        held=(view,),  # the same object while my citizens' rows are unchanged (caseload_model)
         view=view,
         unit=g.get("staff_unit"),
         timeliness={"me": view.me, "team": view.team},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     g,
-    render_template,
 )
 
 from ... import audit, db
@@ -15,6 +14,7 @@ from ...models import utcnow
 from ...services import caseload_model
 from ...services.plan_reading import plan_client
 from .._guard import guarded
+from .._memo import render_memo
 from . import bp
 
 
@@ -34,12 +34,17 @@ def team() -> str:
         "Team",
         {c.citizen_ref: roles[c.citizen_ref] for c in view.complaints if c.citizen_name},
     )
-    return render_template(
+    return render_memo(
         "caseworker/team.html",
+        held=(
+            view,
+            view.months,
+            view.complaints,
+        ),  # the same objects while the figures are the same
+        derived={"chart": lambda: satisfaction_chart(view.months)},
         undelivered=view.undelivered,
         unit=g.get("staff_unit"),
         months=view.months,
         complaints=view.complaints,
-        chart=satisfaction_chart(view.months),
         view=view,
     )
