@@ -106,6 +106,12 @@ def citizens_of(resource: Resource) -> frozenset[str]:
     return frozenset(refs)
 
 
+def change_of(resource: Resource) -> Change:
+    """A resource just written, as a change-feed entry would give it."""
+    rtype, rid = resource.get("resourceType"), resource.get("id")
+    return Change(f"{rtype}/{rid}" if rtype and rid else "", citizens_of(resource))
+
+
 def changes(client: PlanClient, params: dict[str, str]) -> tuple[list[Change], str | None]:
     """The change feed (`GET /_history`, every page): what changed, for whom, and the `_since` of the next
     read."""

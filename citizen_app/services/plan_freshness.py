@@ -37,8 +37,8 @@ from flask import Flask, current_app
 
 from ..models import utcnow
 from ..plan_api import PlanAPIError, PlanClient
+from ..plan_api.plan import change_of
 from ..plan_api.plan import changes as feed_changes
-from ..plan_api.plan import citizens_of
 
 log = logging.getLogger(__name__)
 EXTENSION = "citizen_app.plan_freshness"
@@ -111,11 +111,11 @@ class PlanFreshness:
         asked for again on their next view here, at once, without waiting for the feed. A read that began
         before the write and ends after it is not trusted either (the position moves on). A staff resource,
         or one whose citizen it does not say, can touch every plan."""
-        citizens = citizens_of(resource)
-        staff = f"{resource.get('resourceType')}/".startswith(STAFF_TYPES)
+        change = change_of(resource)
+        citizens = change.citizens
         with self._lock:
             self._seq += 1
-            if staff or not citizens:
+            if not citizens or not change.reference or change.reference.startswith(STAFF_TYPES):
                 self._everyone = self._seq
                 self._known.clear()
             for citizen in citizens:
