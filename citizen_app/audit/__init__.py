@@ -13,7 +13,7 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from flask import g
-from sqlalchemy import Insert, bindparam, cast, event, func, insert, select
+from sqlalchemy import Insert, String, Text, bindparam, cast, event, func, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -160,7 +160,15 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 @functools.cache
 def _unnest_insert() -> Insert:
     table = AuditEvent.__table__
-    arrays = [cast(bindparam(name), ARRAY(table.c[name].type)) for name in _COLUMNS]
+    # Text columns go as text[]: a cast to varchar(n)[] would cut a long value without a word, where the
+    # INSERT's own conversion refuses it, as the one-row INSERT does.
+    arrays = [
+        cast(
+            bindparam(name),
+            ARRAY(Text if isinstance(table.c[name].type, String) else table.c[name].type),
+        )
+        for name in _COLUMNS
+    ]
     source = func.unnest(*arrays).table_valued(*_COLUMNS).render_derived(name="events")
     return insert(table).from_select(list(_COLUMNS), select(*(source.c[n] for n in _COLUMNS)))
 

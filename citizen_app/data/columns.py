@@ -10,7 +10,8 @@ from sqlalchemy.exc import NoInspectionAvailable
 
 
 def column_values(value: object) -> tuple[tuple[str, Any], ...] | None:
-    """(column, value) for each loaded column of a mapped row; None when `value` is not a mapped row."""
+    """(column, value) for each column of a mapped row; None when `value` is not a mapped row, or when a
+    column is not loaded (expired, deferred): such a row is not keyed by a part of it."""
     try:
         state = inspect(value)
     except NoInspectionAvailable:
@@ -18,6 +19,7 @@ def column_values(value: object) -> tuple[tuple[str, Any], ...] | None:
     mapper = getattr(state, "mapper", None)
     if mapper is None or not hasattr(state, "unloaded"):
         return None
+    if state.unloaded & {c.key for c in mapper.column_attrs}:
+        return None  # expired or deferred: its values are not known without a query
     loaded = state.dict
-    unloaded = state.unloaded
-    return tuple((c.key, loaded.get(c.key)) for c in mapper.column_attrs if c.key not in unloaded)
+    return tuple((c.key, loaded.get(c.key)) for c in mapper.column_attrs)

@@ -74,8 +74,9 @@ class PlanClient:
         self.auth = auth
         # Who acts for whom in the current request (set by the app): the Provenance of direct writes.
         self.provenance_source: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
-        # Told of every resource this client has written (created or updated), after the plan API took it:
-        # the app's copy of what is current forgets it (services/plan_freshness.py).
+        # Told of every resource this client has written (created or updated), after the plan API took it,
+        # and of every update refused because the resource had changed (412): the app's copy of what is
+        # current forgets its plan (services/plan_freshness.py).
         self.written: list[Callable[[dict[str, Any]], None]] = []
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -202,12 +203,17 @@ class PlanClient:
     def update(
         self, resource: dict[str, Any], if_match: str, provenance: dict[str, Any] | None = None
     ) -> Stored:
-        response = self._send(
-            "PUT",
-            f"/{resource['resourceType']}/{resource['id']}",
-            json=resource,
-            headers={"If-Match": if_match, **self._provenance_header(resource, provenance)},
-        )
+        try:
+            response = self._send(
+                "PUT",
+                f"/{resource['resourceType']}/{resource['id']}",
+                json=resource,
+                headers={"If-Match": if_match, **self._provenance_header(resource, provenance)},
+            )
+        except PlanAPIConflict:
+            # Changed since the version we had: any copy of its plan held here is older than the plan.
+            self._wrote(resource)
+            raise
         stored = Stored(self._json(response), response.headers.get("ETag"), False)
         self._wrote(stored.resource)
         return stored

@@ -411,6 +411,7 @@ class Change:
     reference: str
     citizens: frozenset[str]
     unit: str | None = None  # for a PractitionerRole: its unit's name
+    version: str | None = None  # the version written (an entry read twice is the same change)
 
 
 @dataclass(frozen=True)

@@ -89,21 +89,34 @@ def everything(client: PlanClient, patient_ref: str, etag: str | None = None) ->
     return client.everything(patient_ref, etag)
 
 
+# Written beside a plan's resources but never part of a plan ($everything): who wrote what (X-Provenance).
+NOT_IN_A_PLAN = ("Provenance/",)
+
+
 def citizens_of(resource: Resource) -> frozenset[str]:
-    """The citizens a changed resource belongs to."""
+    """The citizens a changed resource belongs to (a versioned reference counts as the resource's)."""
     if resource.get("resourceType") == "Patient" and resource.get("id"):
         return frozenset({f"Patient/{resource['id']}"})
     refs = set()
     for key in ("subject", "patient", "for"):
-        found = ref(resource.get(key))
+        found = _unversioned(ref(resource.get(key)))
         if found and found.startswith("Patient/"):
             refs.add(found)
     for participant in resource.get("participant", []) or []:
         for key in ("actor", "member"):
-            found = ref(participant.get(key)) or ""
+            found = _unversioned(ref(participant.get(key))) or ""
             if found.startswith("Patient/"):
                 refs.add(found)
     return frozenset(refs)
+
+
+def _unversioned(reference: str | None) -> str | None:
+    """`Patient/1/_history/2` is Patient/1; a full URL ends in Type/id."""
+    if not reference:
+        return reference
+    reference = reference.split("/_history/", 1)[0]
+    parts = reference.rstrip("/").split("/")
+    return "/".join(parts[-2:]) if len(parts) >= 2 else reference
 
 
 def change_of(resource: Resource) -> Change:
@@ -126,5 +139,15 @@ def changes(client: PlanClient, params: dict[str, str]) -> tuple[list[Change], s
         unit = None
         if rtype == "PractitionerRole":
             unit = (resource.get("organization") or {}).get("display")
-        found.append(Change(f"{rtype}/{rid}" if rtype and rid else "", citizens_of(resource), unit))
+        version = (entry.get("response") or {}).get("etag") or (resource.get("meta") or {}).get(
+            "versionId"
+        )
+        found.append(
+            Change(
+                f"{rtype}/{rid}" if rtype and rid else "",
+                citizens_of(resource),
+                unit,
+                str(version) if version else None,
+            )
+        )
     return found, since

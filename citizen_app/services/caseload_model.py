@@ -20,6 +20,8 @@ import bisect
 import json
 import logging
 import statistics
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -130,10 +132,11 @@ def _refresh(db_session: Session, client: PlanClient, refs: set[str]) -> None:
     }
     for ref in sorted(refs):
         try:
-            reading = read_plan(db_session, ref, client)
+            # Never this process's trusted copy: the feed has just said this plan changed.
+            reading = read_plan(db_session, ref, client, trust=False)
         except IntegrityError:
             db_session.rollback()  # a plan page stored the same first snapshot at the same moment
-            reading = read_plan(db_session, ref, client)
+            reading = read_plan(db_session, ref, client, trust=False)
         if reading.plan is None:
             if ref in known and reading.live:
                 db_session.delete(known[ref])  # gone from the plan API
@@ -443,6 +446,7 @@ class UnitFigures:
 NO_UNIT = UnitFigures(0, [], [], {}, [], evaluations.HeldOnTime(0, 0, 0))
 UNIT_FIGURES_KEY = "citizen_app.unit_figures"
 UNIT_FIGURES_ENTRIES = 256  # units remembered per process
+FIGURES_SECONDS = 300
 
 
 def unit_figures(
@@ -459,7 +463,9 @@ def unit_figures(
             func.count(), func.max(CaseloadEntry.refreshed_at), func.min(CaseloadEntry.valid_until)
         ).where(CaseloadEntry.unit == unit)
     ).one()
-    key = (count, newest, today)
+    # ... and at most FIGURES_SECONDS old: two refreshes that commit out of the order of their times leave
+    # the newest time as it was, so the key alone could keep figures until the next change or day.
+    key = (count, newest, today, int(time.time() // FIGURES_SECONDS))
     expired = soonest is not None and soonest <= today  # some rows must be read again first
     cache: dict[str, tuple[Any, UnitFigures]] = current_app.extensions.setdefault(
         UNIT_FIGURES_KEY, {}
@@ -558,22 +564,32 @@ def caseload_page(
     ).one()
     team = unit_figures(db_session, client, unit, today)
     key = (tuple(grants), unit, page, only_waiting, now, count, newest)
-    cache: LRUCache[Any, tuple[UnitFigures, CaseloadPage]] = current_app.extensions.setdefault(
-        CASELOAD_PAGES_KEY, LRUCache(maxsize=CASELOAD_PAGES_ENTRIES)
-    )
+    cache = _kept(CASELOAD_PAGES_KEY)
     complete = count == len(set(refs)) and not (soonest is not None and soonest <= today)
-    kept = cache.get(key) if complete else None
+    with _KEPT_LOCK:
+        kept = cache.get(key) if complete else None
     if kept is not None and kept[0] is team:
-        if current_app.config.get(
-            "PAGE_MEMO_VERIFY"
-        ):  # the test suite: the kept page must be the page
-            fresh = _caseload_page(db_session, client, grants, unit, page, only_waiting, now)
+        # The test suite: the kept page must be the page.
+        if current_app.config.get("PAGE_MEMO_VERIFY"):
+            fresh, _team = _caseload_page(db_session, client, grants, unit, page, only_waiting, now)
             assert fresh == kept[1], "a kept caseload page is not the page: an input is missing"
-        return kept[1]
-    made = _caseload_page(db_session, client, grants, unit, page, only_waiting, now)
+        return kept[1]  # type: ignore[no-any-return]
+    made, used = _caseload_page(db_session, client, grants, unit, page, only_waiting, now)
     if complete:
-        cache[key] = (unit_figures(db_session, client, unit, today), made)
+        with _KEPT_LOCK:
+            cache[key] = (used, made)  # kept with the figures it was made from
     return made
+
+
+def _kept(name: str) -> LRUCache[Any, tuple[Any, Any]]:
+    """This process's kept pages of one kind (caseload, team), made on first use."""
+    with _KEPT_LOCK:
+        return current_app.extensions.setdefault(  # type: ignore[no-any-return]
+            name, LRUCache(maxsize=CASELOAD_PAGES_ENTRIES)
+        )
+
+
+_KEPT_LOCK = threading.Lock()
 
 
 CASELOAD_PAGES_KEY = "citizen_app.caseload_pages"
@@ -588,7 +604,8 @@ def _caseload_page(
     page: int,
     only_waiting: bool,
     now: datetime,
-) -> CaseloadPage:
+) -> tuple[CaseloadPage, UnitFigures]:
+    """The page, and the unit's figures it was made from."""
     today = now.date()
     refs = [grant.citizen_ref for grant in grants]
     found = entries_for(db_session, client, refs, today)
@@ -611,7 +628,7 @@ def _caseload_page(
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     team = unit_figures(db_session, client, unit, today)
-    return CaseloadPage(
+    made = CaseloadPage(
         rows=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         page=page,
         pages=pages,
@@ -623,6 +640,7 @@ def _caseload_page(
         team=team.timeliness(now),
         evaluations_due=evaluations.queue(mine, summary, today),
     )
+    return made, team
 
 
 @dataclass(frozen=True)
@@ -648,10 +666,9 @@ def team_page(
     figures = unit_figures(db_session, client, unit, now.date())
     undelivered = outbox_data.dead_count_for_unit(db_session, unit)
     key = (unit, frozenset(mine), now, undelivered)
-    cache: LRUCache[Any, tuple[UnitFigures, TeamPage]] = current_app.extensions.setdefault(
-        TEAM_PAGES_KEY, LRUCache(maxsize=CASELOAD_PAGES_ENTRIES)
-    )
-    kept = cache.get(key)
+    cache = _kept(TEAM_PAGES_KEY)
+    with _KEPT_LOCK:
+        kept = cache.get(key)
     if kept is not None and kept[0] is figures and not current_app.config.get("PAGE_MEMO_VERIFY"):
         return kept[1]
     made = TeamPage(
@@ -664,8 +681,9 @@ def team_page(
     )
     if kept is not None and kept[0] is figures:  # the test suite: the kept page must be the page
         assert made == kept[1], "a kept team page is not the page: an input is missing"
-        return kept[1]
-    cache[key] = (figures, made)
+        return kept[1]  # type: ignore[no-any-return]
+    with _KEPT_LOCK:
+        cache[key] = (figures, made)
     return made
 
 

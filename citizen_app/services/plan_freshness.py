@@ -37,13 +37,16 @@ from flask import Flask, current_app
 
 from ..models import utcnow
 from ..plan_api import PlanAPIError, PlanClient
-from ..plan_api.plan import change_of
+from ..plan_api.domain import Change
+from ..plan_api.plan import NOT_IN_A_PLAN, change_of
 from ..plan_api.plan import changes as feed_changes
 
 log = logging.getLogger(__name__)
 EXTENSION = "citizen_app.plan_freshness"
 STAFF_TYPES = ("Practitioner/", "PractitionerRole/")
-FEED_PAGE = "1000"
+FEED_PAGE_SIZE = 1000
+FEED_PAGE = str(FEED_PAGE_SIZE)
+FEED_OVERLAP = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,13 @@ class PlanFreshness:
         self._clock = clock
         self._lock = threading.Lock()
         self._since: str | None = None  # the feed's `_since` for the next read
+        self._floor: str | None = None  # where the feed was started: nothing before it counts
         self._polled_at: float | None = None  # when the last feed read that succeeded began
         self._tried_at: float | None = None  # when the last feed read began, whatever came of it
         self._polling = False
+        self._seen: dict[
+            tuple[str, str], float
+        ] = {}  # (reference, version) -> when a feed read gave it
         self._seq = 0  # raised by every feed read that showed something
         self._everyone = 0  # the last `_seq` that showed a change which can touch every plan
         self._changed = _Changed(maxsize=entries * 4)
@@ -112,6 +119,8 @@ class PlanFreshness:
         before the write and ends after it is not trusted either (the position moves on). A staff resource,
         or one whose citizen it does not say, can touch every plan."""
         change = change_of(resource)
+        if change.reference.startswith(NOT_IN_A_PLAN):
+            return
         citizens = change.citizens
         with self._lock:
             self._seq += 1
@@ -143,6 +152,21 @@ class PlanFreshness:
                 return None
             return Trusted(etag, read_at)
 
+    def _seen_before(self, entry: Change, now: float) -> bool:
+        """Whether a feed read already gave this entry (same resource, same version); remembered for the
+        overlap and a margin, then forgotten. An entry without a version is always new."""
+        if len(self._seen) > 4 * FEED_PAGE_SIZE or (
+            self._seen and now - min(self._seen.values()) > 60
+        ):
+            self._seen = {k: at for k, at in self._seen.items() if now - at <= 60}
+        if entry.version is None:
+            return False
+        key = (entry.reference, entry.version)
+        if key in self._seen:
+            return True
+        self._seen[key] = now
+        return False
+
     def current(self, client: PlanClient) -> bool:
         """Read the feed now if it is due (a process may start it before its first view)."""
         return self._current(client)
@@ -161,6 +185,7 @@ class PlanFreshness:
             # than read hours of changes.
             stale = self._polled_at is None or now - self._polled_at >= self.longest
             since = None if stale else self._since
+            floor = self._floor
         try:
             if since is None:
                 # Where the feed is now: nothing before this matters, no plan is trusted yet.
@@ -168,24 +193,34 @@ class PlanFreshness:
                 entries, next_since = feed_changes(client, {"_since": start, "_count": "0"})
                 entries = []
             else:
-                params = {"_since": since, "_sort": "_lastUpdated", "_count": FEED_PAGE}
+                params = {
+                    "_since": _overlapped(since, floor),
+                    "_sort": "_lastUpdated",
+                    "_count": FEED_PAGE,
+                }
                 entries, next_since = feed_changes(client, params)
         except PlanAPIError as exc:
             log.warning("plan API change feed could not be read, plans are asked for: %s", exc)
-            with self._lock:
-                self._polling = False
             return False
+        finally:
+            with self._lock:
+                self._polling = False  # whatever happened: a failed read must not stop the next one
         with self._lock:
-            self._polling = False
             if not next_since:
                 return False
             if since is None:
                 # A plan read before this moment may have changed since, unseen: trust none of them.
                 self._seq += 1
                 self._everyone = self._seq
-            elif entries:
+                self._floor = next_since  # and the overlap never reaches back before it
+            else:
+                # The overlap gives the last seconds' entries again: each change counts once.
+                entries = [e for e in entries if not self._seen_before(e, now)]
+            if since is not None and entries:
                 self._seq += 1
                 for entry in entries:
+                    if entry.reference.startswith(NOT_IN_A_PLAN):
+                        continue  # who wrote what: never shown in a plan
                     if not entry.citizens or entry.reference.startswith(STAFF_TYPES):
                         self._everyone = self._seq
                     for citizen in entry.citizens:
@@ -193,6 +228,19 @@ class PlanFreshness:
                         self._known.pop(citizen, None)
             self._since, self._polled_at = next_since, now
             return True
+
+
+def _overlapped(since: str, floor: str | None) -> str:
+    """`since` less FEED_OVERLAP, but not before `floor`: a write stamped before a feed read began and
+    committed after it ended would fall between two reads; reading the last seconds again finds it (each
+    change still counts once: `_seen_before`). PLAN_TRUST_SECONDS bounds anything slower still."""
+    try:
+        when = datetime.fromisoformat(since.replace("Z", "+00:00")) - FEED_OVERLAP
+        if floor:
+            when = max(when, datetime.fromisoformat(floor.replace("Z", "+00:00")))
+    except ValueError:
+        return since
+    return when.isoformat()
 
 
 def plan_freshness() -> PlanFreshness:

@@ -70,6 +70,7 @@ def read_plan(
     client: PlanClient | None = None,
     *,
     outbox: bool = True,
+    trust: bool = True,
 ) -> PlanReading:
     """One conditional `$everything`, or none when the change feed says this process's copy is current
     (plan_freshness.py). Writes the snapshot only when the plan changed (and its read time at most once a
@@ -77,11 +78,14 @@ def read_plan(
 
     `outbox=False`: the caller reads the plan's outbox rows itself (services/plan_page.py, in the query it
     makes anyway), and must then read again, untrusted, when a write of the citizen's was delivered after
-    a trusted copy was read."""
+    a trusted copy was read.
+
+    `trust=False`: ask the plan API whatever the feed says (the caseload's read model, refreshing a row
+    because the feed showed it changed, must not be given this process's older copy)."""
     client = client or plan_client()
     cache = plan_cache()
     freshness = plan_freshness()
-    trusted = freshness.trusted(client, patient_ref)
+    trusted = freshness.trusted(client, patient_ref) if trust else None
     if trusted is not None:
         # The change feed says the plan this process read last is still the plan (plan_freshness.py).
         now = utcnow()
@@ -111,7 +115,9 @@ def read_plan(
         rows = outbox_rows(db_session, patient_ref, read_at) if outbox else []
         return PlanReading(plan, read_at, False, rows)
     now = utcnow()
-    freshness.read(patient_ref, fetched.etag or (snapshot.etag if snapshot else None), token, now)
+    # A 304 confirms the ETag we sent; a 200 without an ETag leaves nothing to trust.
+    confirmed = fetched.etag if fetched.resource is not None else (fetched.etag or snapshot.etag)
+    freshness.read(patient_ref, confirmed, token, now)
     if fetched.resource is None:
         assert snapshot is not None  # 304 is only possible when we sent an ETag
         plan = _mapped(cache, snapshot, patient_ref, now)

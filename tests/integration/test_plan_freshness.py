@@ -16,8 +16,9 @@ import pytest
 
 from citizen_app import db
 from citizen_app.demo_data import load
-from citizen_app.models import Account
+from citizen_app.models import Account, utcnow
 from citizen_app.outbox import Dispatcher
+from citizen_app.plan_api import communications
 from citizen_app.services.plan_freshness import plan_freshness
 from citizen_app.services.plan_reading import plan_client, read_plan
 from tests.conftest import sign_in_as
@@ -205,3 +206,49 @@ def test_what_this_process_writes_to_a_plan_shows_there_at_once(feed_app, people
     assert jonas.get(f"/caseworker/citizens/{patient_id}").status_code == 200
     # No clock moved, no feed read: the plan client told this process what it wrote.
     assert "Læst af din sagsbehandler" in _text(sara.get("/messages"))
+
+
+def _waiting_for_sara(jonas) -> int:  # type: ignore[no-untyped-def]
+    page = _text(jonas.get("/caseworker/"))
+    found = re.search(r"Sara Jensen</a></th> <td[^>]*>[^<]+</td> <td[^>]*>(\d+)</td>", page)
+    assert found, page
+    return int(found.group(1))
+
+
+def test_the_caseload_row_is_refreshed_from_the_plan_not_from_this_processs_copy(
+    feed_app, people, plan_service
+) -> None:
+    sara = feed_app.test_client()
+    sign_in_as(sara, people["sara"])
+    _trusted_view(sara, feed_app)  # this process trusts its copy of Sara's plan for a second
+    jonas = feed_app.test_client()
+    sign_in_as(jonas, people["jonas"])
+    before = _waiting_for_sara(jonas)
+    message = communications.message(
+        patient_ref=people["sara"].fhir_ref,
+        sender_ref=people["sara"].fhir_ref,
+        recipient_ref=people["jonas"].fhir_ref,
+        text="Kan vi flytte mødet?",
+        subject="Mødet",
+        sent=utcnow(),
+    )
+    created = api.post(f"{plan_service.fhir_url}/Communication", json=message)
+    assert created.status_code == 201, created.text
+    # The caseload's own feed read (every caseworker request) sees the message and reads Sara's plan again:
+    # from the plan API, not from the copy the plan page's feed (not read again yet) still trusts.
+    assert _waiting_for_sara(jonas) == before + 1
+
+
+def test_who_wrote_what_makes_no_plan_be_asked_for_again(feed_app, people, clock) -> None:
+    mads = feed_app.test_client()
+    sign_in_as(mads, people["mads"])
+    _trusted_view(mads, feed_app)
+    sara = feed_app.test_client()
+    sign_in_as(sara, people["sara"])
+    sent = post_form(sara, "/messages/new", {"subject": "Medicin", "text": "Kan vi tale om det?"})
+    assert sent.status_code == 303
+    _deliver(feed_app)  # Sara's message and its Provenance (who wrote it) are in the feed
+    clock.now += 1.5
+    before = _calls(feed_app)
+    _text(mads.get("/plan"))
+    assert _calls(feed_app) - before == 1  # the feed only: neither is Mads's
