@@ -154,11 +154,14 @@ def test_the_check_in_the_test_suite_catches_an_input_the_key_misses(make_app) -
 
 
 def test_the_key_takes_rows_by_their_columns_and_refuses_what_it_cannot_take_apart(app) -> None:
-    row = MessageRead(account_id=uuid.uuid4(), communication_id="a")
-    same = MessageRead(account_id=row.account_id, communication_id="a")
-    other = MessageRead(account_id=row.account_id, communication_id="b")
+    when = utcnow()
+    row = MessageRead(account_id=uuid.uuid4(), communication_id="a", read_at=when)
+    same = MessageRead(account_id=row.account_id, communication_id="a", read_at=when)
+    other = MessageRead(account_id=row.account_id, communication_id="b", read_at=when)
     assert _keyed(row, set()) == _keyed(same, set())
     assert _keyed(row, set()) != _keyed(other, set())
+    with pytest.raises(Unkeyable):  # a column not loaded: not keyed by a part of the row
+        _keyed(MessageRead(account_id=row.account_id, communication_id="a"), set())
     held = object()
     assert _keyed([held], {id(held)}) == (("held", id(held)),)
     with pytest.raises(Unkeyable):
