@@ -64,6 +64,12 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
     return re.sub(r"\s+", " ", unescape(response.get_data(as_text=True)))
 
 
+def _signed_in(app, person: Account):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    sign_in_as(client, person)
+    return client
+
+
 def _calls(app) -> int:  # type: ignore[no-untyped-def]
     return app.extensions["citizen_app.plan_client"].calls  # type: ignore[no-any-return]
 
@@ -101,8 +107,7 @@ def _trusted_view(client, app) -> str:  # type: ignore[no-untyped-def]
 def test_an_unchanged_plan_is_shown_without_a_call_and_a_change_after_the_next_feed_read(
     feed_app, people, plan_service, clock
 ) -> None:
-    sara = feed_app.test_client()
-    sign_in_as(sara, people["sara"])
+    sara = _signed_in(feed_app, people["sara"])
     page = _trusted_view(sara, feed_app)
     assert "Mine mål" in page
     _rewrite_goal(plan_service, people["sara"].fhir_ref, "Et mål skrevet om i sagssystemet")
@@ -122,8 +127,7 @@ def test_an_unchanged_plan_is_shown_without_a_call_and_a_change_after_the_next_f
 def test_another_citizens_change_costs_one_feed_read_and_a_staff_change_a_read_of_every_plan(
     feed_app, people, plan_service, clock
 ) -> None:
-    sara = feed_app.test_client()
-    sign_in_as(sara, people["sara"])
+    sara = _signed_in(feed_app, people["sara"])
     _trusted_view(sara, feed_app)
     created = api.post(
         f"{plan_service.fhir_url}/Patient",
@@ -153,11 +157,9 @@ def test_the_citizens_own_write_shows_at_once_in_another_process(
     make_app, feed_app, people, clock
 ) -> None:
     other = _feed_app(make_app, clock)  # a second process: its own memory, the same database
-    seen_there = other.test_client()
-    sign_in_as(seen_there, people["sara"])
+    seen_there = _signed_in(other, people["sara"])
     _trusted_view(seen_there, other)
-    writer = feed_app.test_client()
-    sign_in_as(writer, people["sara"])
+    writer = _signed_in(feed_app, people["sara"])
     with feed_app.app_context():
         goal = read_plan(db.session(), people["sara"].fhir_ref).plan.goals[2]
     sent = post_form(
@@ -177,8 +179,7 @@ def test_the_citizens_own_write_shows_at_once_in_another_process(
 def test_an_outage_trusts_nothing_once_the_feed_cannot_be_read(
     feed_app, people, plan_service, clock
 ) -> None:
-    sara = feed_app.test_client()
-    sign_in_as(sara, people["sara"])
+    sara = _signed_in(feed_app, people["sara"])
     _trusted_view(sara, feed_app)
     plan_service.stop()
     try:
@@ -190,8 +191,7 @@ def test_an_outage_trusts_nothing_once_the_feed_cannot_be_read(
 
 
 def test_what_this_process_writes_to_a_plan_shows_there_at_once(feed_app, people) -> None:
-    sara = feed_app.test_client()
-    sign_in_as(sara, people["sara"])
+    sara = _signed_in(feed_app, people["sara"])
     sent = post_form(sara, "/messages/new", {"subject": "Medicin", "text": "Kan vi tale om det?"})
     assert sent.status_code == 303
     _deliver(feed_app)
@@ -199,8 +199,7 @@ def test_what_this_process_writes_to_a_plan_shows_there_at_once(feed_app, people
     before = _calls(feed_app)
     assert "Læst af din sagsbehandler" not in _text(sara.get("/messages"))
     assert _calls(feed_app) == before  # the messages page reads the plan the same way
-    jonas = feed_app.test_client()
-    sign_in_as(jonas, people["jonas"])
+    jonas = _signed_in(feed_app, people["jonas"])
     # Opening Sara's page marks her message read by staff: a write to the plan API, not through the outbox.
     patient_id = people["sara"].fhir_ref.split("/")[1]
     assert jonas.get(f"/caseworker/citizens/{patient_id}").status_code == 200
@@ -218,11 +217,9 @@ def _waiting_for_sara(jonas) -> int:  # type: ignore[no-untyped-def]
 def test_the_caseload_row_is_refreshed_from_the_plan_not_from_this_processs_copy(
     feed_app, people, plan_service
 ) -> None:
-    sara = feed_app.test_client()
-    sign_in_as(sara, people["sara"])
+    sara = _signed_in(feed_app, people["sara"])
     _trusted_view(sara, feed_app)  # this process trusts its copy of Sara's plan for a second
-    jonas = feed_app.test_client()
-    sign_in_as(jonas, people["jonas"])
+    jonas = _signed_in(feed_app, people["jonas"])
     before = _waiting_for_sara(jonas)
     message = communications.message(
         patient_ref=people["sara"].fhir_ref,
@@ -240,11 +237,9 @@ def test_the_caseload_row_is_refreshed_from_the_plan_not_from_this_processs_copy
 
 
 def test_who_wrote_what_makes_no_plan_be_asked_for_again(feed_app, people, clock) -> None:
-    mads = feed_app.test_client()
-    sign_in_as(mads, people["mads"])
+    mads = _signed_in(feed_app, people["mads"])
     _trusted_view(mads, feed_app)
-    sara = feed_app.test_client()
-    sign_in_as(sara, people["sara"])
+    sara = _signed_in(feed_app, people["sara"])
     sent = post_form(sara, "/messages/new", {"subject": "Medicin", "text": "Kan vi tale om det?"})
     assert sent.status_code == 303
     _deliver(feed_app)  # Sara's message and its Provenance (who wrote it) are in the feed
