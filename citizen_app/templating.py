@@ -25,6 +25,7 @@ from .plan_api import payloads
 from .plan_api.domain import Person
 from .services.plan_reading import unread_count
 from .views._guard import may
+from .views._memo import key_also_by
 from .views.citizen.plan import SEND_AGAIN_ACTION
 
 
@@ -177,7 +178,13 @@ def unread_messages() -> int:
     return g.unread_messages  # type: ignore[no-any-return]
 
 
+def _acted_for() -> str:
+    """The name of the person acted for, where a page speaks of someone else (part of every page's key)."""
+    return acting_for_name() if g.get("acting_role") not in (None, "citizen") else ""
+
+
 def init_app(app: Flask) -> None:
+    key_also_by(unread_messages, _acted_for)  # views/_memo.py: the pages these globals change
     app.jinja_env.globals["unread_messages"] = unread_messages
     app.jinja_env.globals["may"] = may
     app.jinja_env.globals["goal_question"] = goal_question

@@ -148,11 +148,21 @@ def _render_marked(
         g.csp_nonce, g.csrf_token = nonce, token
 
 
+# The page globals whose values are part of every key (the unread count, the name of the person acted for):
+# templating, which defines them, names them here when the app is made (key_also_by), so this module
+# imports nothing of it.
+_GLOBALS: list[Callable[[], object]] = []
+
+
+def key_also_by(*readers: Callable[[], object]) -> None:
+    """Page globals the templates read that the key must hold; each is asked once per keyed page."""
+    for reader in readers:
+        if reader not in _GLOBALS:
+            _GLOBALS.append(reader)
+
+
 def _ambient() -> tuple[object, ...]:
     """What base.html and its components read besides the context."""
-    from ..templating import acting_for_name, unread_messages  # templating imports the views
-
-    role = g.get("acting_role")
     return (
         str(get_locale()),
         to_user_timezone(datetime.now(UTC)).date(),
@@ -160,11 +170,10 @@ def _ambient() -> tuple[object, ...]:
         request.full_path,
         tuple(sorted((k, repr(v)) for k, v in session.items())),
         g.get("actor"),
-        role,
+        g.get("acting_role"),
         g.get("citizen_ref"),
         g.get("acting_grant"),
-        unread_messages(),
-        acting_for_name() if role not in (None, "citizen") else "",
+        *(reader() for reader in _GLOBALS),
     )
 
 
