@@ -18,6 +18,9 @@ def test_caseload_review_and_absence_pages(browser: Browser, portal, language: s
     sara.goto(portal.url + "/messages/new")
     sara.locator("textarea").fill("Hej Jonas, kan vi mødes?")
     sara.locator("main button[type=submit]:not([value=later])").click()
+    # Sent: her conversations. Waited for, not only checked: closing a context while Chromium commits a
+    # navigation can hang for ever (microsoft/playwright#42366), which held a whole CI run once.
+    sara.wait_for_url("**/messages")
     sara.context.close()
     from citizen_app.outbox import Dispatcher
 
