@@ -13,13 +13,16 @@ run: install
 
 # The test pyramid: lint; the whole suite once on SQLite (unit, plan service, integration, browser, meta), in
 # PYTEST_WORKERS processes; then, with TEST_DATABASE_URL, the tests that use the portal's database (marked
-# `portal_db` by tests/conftest.py) a second time on that server, browser suite excluded. Each stage prints its time.
+# `portal_db` by tests/conftest.py) a second time on that server, browser suite excluded. The hostile-strings
+# runs (marked `blns`, tests/blns.py) go once: on that server when there is one, else on SQLite. Each stage
+# prints its time.
 PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=10
 
 test: install
 	@s=$$(date +%s); $(BIN)/ruff check . && $(BIN)/ruff format --check . && echo "== stage lint: $$(( $$(date +%s) - s )) s"
-	@s=$$(date +%s); $(PYTEST) $(PYTEST_ARGS) && echo "== stage whole suite on SQLite: $$(( $$(date +%s) - s )) s"
+	@s=$$(date +%s); $(PYTEST) $${TEST_DATABASE_URL:+-m "not blns"} $(PYTEST_ARGS) && \
+	  echo "== stage whole suite on SQLite$${TEST_DATABASE_URL:+ (the blns runs wait for PostgreSQL)}: $$(( $$(date +%s) - s )) s"
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== the tests that use the portal database again, on $${TEST_DATABASE_URL%%@*}@… =="; \
 	  s=$$(date +%s); \

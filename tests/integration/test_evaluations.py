@@ -8,15 +8,17 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
+
 from citizen_app import db
 from citizen_app.plan_api import evaluations as fhir_evaluations
 from citizen_app.services.plan_reading import read_plan
+from tests import blns
 from tests.conftest import sign_in_as
 from tests.delegation_helpers import delegate
 from tests.helpers import api, csrf_token, post_form, search_at_api
 from tests.integration.test_cases_meetings import next_meeting_id, prepare, signed_in
 from tests.integration.test_citizen_journeys import deliver, text_of
-from tests.integration.test_hostile_input import corpus
 
 
 def _goal(app, demo, index: int = 0):  # type: ignore[no-untyped-def]
@@ -185,6 +187,7 @@ def test_the_queue_lists_evaluations_due_and_the_team_counts_those_held_on_time(
     assert held and int(held.group(1)) >= 1
 
 
+@pytest.mark.blns
 def test_every_blns_string_in_the_reason_and_both_voices_is_kept_exactly_or_refused_clearly(
     app, demo, plan_service
 ) -> None:
@@ -193,7 +196,7 @@ def test_every_blns_string_in_the_reason_and_both_voices_is_kept_exactly_or_refu
     url = _url(demo, goal.id)
     token = csrf_token(jonas, url)
     version = int(_version(jonas, url))
-    strings = [s[:1000] for s in corpus()]
+    strings = [s[:1000] for s in blns.savable()]
     # Three strings per evaluation (the reason and both voices), so the run makes a third of the evaluations;
     # when one of the three is refused, each is sent again alone to find which, so every string is either kept
     # exactly in the field it went to or refused with a 400.

@@ -5,10 +5,8 @@ the next meeting's agenda for both, with the reason; `$everything` carries the l
 
 from __future__ import annotations
 
-import json
 import re
 from html import unescape
-from pathlib import Path
 
 import pytest
 
@@ -16,12 +14,12 @@ from citizen_app import db
 from citizen_app.forms.common import CONTROL_CHARACTERS
 from citizen_app.models import DelegatedActReceipt
 from citizen_app.services.plan_reading import read_plan
+from tests import blns
 from tests.conftest import sign_in_as
 from tests.delegation_helpers import delegate
 from tests.helpers import api, csrf_token, post_form, search_at_api
 from tests.integration.test_citizen_journeys import deliver
 
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
 EXT_GAS = "http://hl7.org/fhir/us/pco/StructureDefinition/pco-goal-attainment-scaling"
 LEVELS = {
     "less": "Jeg handler kun, når Peter kører mig.",
@@ -230,10 +228,7 @@ def test_who_may_write_and_rate(app, demo, goal_id) -> None:
     assert amina.get(staff_page(demo, goal_id)).status_code in (403, 404)
 
 
-def _strings() -> list[str]:
-    return [s[:500] for s in json.loads(BLNS.read_text(encoding="utf-8")) if s.strip()]
-
-
+@pytest.mark.blns
 def test_every_hostile_string_in_a_level_and_a_note_round_trips_or_is_refused_kindly(
     app, as_sara, demo, goal_id, plan_service
 ) -> None:
@@ -242,7 +237,7 @@ def test_every_hostile_string_in_a_level_and_a_note_round_trips_or_is_refused_ki
     step = f"/plan/goals/{goal_id}/levels/better"
     rate_url = f"/plan/goals/{goal_id}/rate"
     token = csrf_token(as_sara, step)
-    strings = _strings()
+    strings = [s[:500] for s in blns.strings()]
     level_statuses, note_statuses = [], []
     for text in strings:
         level_statuses.append(

@@ -3,30 +3,17 @@ round trip through the plan API, and escaped on the way out."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from citizen_app import db
 from citizen_app.forms.citizen import FEEDBACK_MAX, MESSAGE_MAX, SUBJECT_MAX
-from citizen_app.forms.common import CONTROL_CHARACTERS
 from citizen_app.journeys.goal_conversation import ANSWER_MAX
 from citizen_app.outbox import Dispatcher
 from citizen_app.services.plan_reading import read_plan
+from tests import blns
 from tests.helpers import csrf_token, search_at_api
-
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
-
-
-def _all() -> list[str]:
-    return [s for s in json.loads(BLNS.read_text(encoding="utf-8")) if s.strip()]
-
-
-def corpus() -> list[str]:
-    """The strings a person can save: those with control characters are refused (see the last test)."""
-    return [s for s in _all() if not CONTROL_CHARACTERS.search(s)]
 
 
 def deliver(app) -> None:
@@ -44,8 +31,9 @@ def post(client, url: str, token: str, data: dict[str, str]) -> int:
     return client.post(url, data={"csrf_token": token, **data}).status_code
 
 
+@pytest.mark.blns
 def test_goal_conversation_answers(app, as_sara, token, plan_service) -> None:
-    strings = [s[:ANSWER_MAX] for s in corpus()]
+    strings = [s[:ANSWER_MAX] for s in blns.savable()]
     statuses = []
     for text in strings:
         for code in ("goal", "different", "first-sign", "helpers"):
@@ -68,10 +56,11 @@ def test_goal_conversation_answers(app, as_sara, token, plan_service) -> None:
         assert text in notes, repr(text)
 
 
+@pytest.mark.blns
 def test_goal_feedback_wording_and_comment(app, as_sara, demo, token, plan_service) -> None:
     with app.app_context():
         goal_id = read_plan(db.session(), demo["sara"].fhir_ref).plan.goals[0].id
-    strings = [s[:FEEDBACK_MAX] for s in corpus()]
+    strings = [s[:FEEDBACK_MAX] for s in blns.savable()]
     statuses = [
         post(as_sara, f"/plan/goals/{goal_id}/my-words", token, {"wording": t, "comment": t})
         for t in strings
@@ -87,8 +76,9 @@ def test_goal_feedback_wording_and_comment(app, as_sara, demo, token, plan_servi
         assert text in parts, repr(text)
 
 
+@pytest.mark.blns
 def test_messages_subject_text_and_replies(app, as_sara, token, plan_service) -> None:
-    strings = corpus()
+    strings = blns.savable()
     statuses = [
         post(as_sara, "/messages/new", token, {"subject": t[:SUBJECT_MAX], "text": t[:MESSAGE_MAX]})
         for t in strings
@@ -117,7 +107,7 @@ def test_messages_subject_text_and_replies(app, as_sara, token, plan_service) ->
 
 
 def test_strings_with_control_characters_are_refused_with_a_message(as_sara, token) -> None:
-    controlled = [s for s in _all() if CONTROL_CHARACTERS.search(s)]
+    controlled = blns.refused()
     assert controlled  # the list has some (NUL, ESC, …)
     for text in controlled:
         response = as_sara.post(

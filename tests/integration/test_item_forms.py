@@ -8,12 +8,14 @@ import re
 import uuid
 from html import unescape
 
+import pytest
+
 from citizen_app.forms.caseworker import COMMENT_MAX
+from tests import blns
 from tests.conftest import sign_in_as
 from tests.helpers import csrf_token, item_fields
 from tests.integration.test_caseworker import patient_id, sara_sends_a_message_and_a_goal
 from tests.integration.test_citizen_journeys import ANSWERS
-from tests.integration.test_hostile_input import _all
 
 FORM = re.compile(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 FIELD_NAME = re.compile(r'<(?:input|textarea|select)[^>]* name="([^"]+)"')
@@ -84,6 +86,7 @@ def test_an_error_stays_with_its_item_and_the_summary_links_to_its_field(
     assert ANSWERS["goal"] in unescape(page)
 
 
+@pytest.mark.blns
 def test_a_sign_comment_too_long_or_with_control_characters_is_refused_and_kept(
     app, as_sara, demo
 ) -> None:
@@ -117,6 +120,6 @@ def test_a_sign_comment_too_long_or_with_control_characters_is_refused_and_kept(
                 **item_fields("seen", sign_id, {"comment": text[:COMMENT_MAX], "version": "x"}),
             },
         ).status_code
-        for text in _all()
+        for text in blns.strings()
     }
     assert statuses == {400}

@@ -3,20 +3,17 @@ an expired form token loses nothing."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 from html import unescape
-from pathlib import Path
 
 import pytest
 
 from citizen_app import db
 from citizen_app.outbox import Dispatcher
 from citizen_app.services.plan_reading import read_plan
+from tests import blns
 from tests.helpers import csrf_token, post_form, search_at_api
-
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
 
 
 @pytest.fixture
@@ -105,14 +102,11 @@ def test_an_expired_form_token_shows_the_text_ready_to_send_again(
     assert note in notes
 
 
-def _strings() -> list[str]:
-    return [s for s in json.loads(BLNS.read_text(encoding="utf-8")) if s.strip()]
-
-
+@pytest.mark.blns
 def test_every_hostile_string_round_trips_exactly_and_nothing_is_a_500(
     app, as_sara, goal_url, plan_service
 ) -> None:
-    strings = [s[:1000] for s in _strings()]
+    strings = [s[:1000] for s in blns.strings()]
     token = csrf_token(as_sara, goal_url)
     statuses = []
     for text in strings:
